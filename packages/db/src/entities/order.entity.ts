@@ -1,0 +1,35 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { ORDER_STATUSES } from '@frookoon/sdk/contract';
+import { newId } from './ids';
+import { User } from './user.entity';
+import { Vendor } from './vendor.entity';
+import { Address } from './address.entity';
+
+/** One order is placed with one vendor, who packs and ships all of it. */
+export const Order = defineEntity({
+  name: 'Order',
+  tableName: 'customer_order',
+  indexes: [
+    { name: 'customer_order_customer_idx', properties: ['customer', 'id'] },
+    { name: 'customer_order_vendor_idx', properties: ['vendor', 'id'] },
+    { name: 'customer_order_pending_idx', properties: ['createdAt'], expression: "create index customer_order_pending_idx on customer_order (created_at) where status = 'PENDING'" },
+  ],
+  checks: [{ name: 'customer_order_total_check', expression: 'total_cents >= 0' }],
+  properties: {
+    id: p.uuid().primary().onCreate(newId),
+    customer: () => p.manyToOne(User).mapToPk().deleteRule('restrict'),
+    vendor: () => p.manyToOne(Vendor).mapToPk().deleteRule('restrict'),
+    address: () => p.manyToOne(Address).mapToPk().deleteRule('restrict'),
+    status: p.enum([...ORDER_STATUSES]),
+    totalCents: p.integer(),
+    currency: p.string().length(3),
+    paymentReference: p.string().length(100).nullable(),
+    carrier: p.string().length(100).nullable(),
+    trackingNumber: p.string().length(100).nullable(),
+    /** The delivery code the customer reads out; only the order's customer is shown it. */
+    deliveryOtp: p.string().length(6).nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type IOrder = InferEntity<typeof Order>;

@@ -1,0 +1,46 @@
+/** Classifies driver errors by SQLSTATE and connection failures, wherever they sit in the cause chain. */
+
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001', '55P03']);
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+
+function* causes(err: unknown): Generator<Record<string, unknown>> {
+  let current = err;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
+    yield current as Record<string, unknown>;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+export function sqlState(err: unknown): string | undefined {
+  for (const e of causes(err)) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/** Deadlock, serialization failure or lock timeout: the whole transaction may be retried. */
+export function isRetryableConflict(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && RETRYABLE_SQLSTATES.has(state);
+}
+
+/** The database cannot be reached, is shutting down, or no pooled connection came in time. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (const e of causes(err)) {
+    if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) return true;
+    if (typeof e.code === 'string' && /^(08|57P0)/.test(e.code)) return true;
+    if (e.name === 'KnexTimeoutError' || e.name === 'ConnectionException') return true;
+    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  if (sqlState(err) !== '23505') return false;
+  if (!constraint) return true;
+  for (const e of causes(err)) {
+    if (e.constraint === constraint) return true;
+    if (typeof e.message === 'string' && e.message.includes(constraint)) return true;
+  }
+  return false;
+}

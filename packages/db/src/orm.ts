@@ -1,0 +1,58 @@
+import { defineConfig, MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { fileURLToPath } from 'node:url';
+import { entities } from './entities/index';
+import { migrationsList } from './migrations/index';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+
+export interface OrmSettings {
+  /** postgres://user:pass@host:port/db */
+  url: string;
+  /** Largest number of pooled connections. */
+  poolMax?: number;
+  /** How long a request may wait for a connection before the database counts as unavailable. */
+  connectTimeoutMs?: number;
+  debug?: boolean;
+}
+
+export function ormConfig(settings: OrmSettings): Options {
+  const connectTimeoutMs = settings.connectTimeoutMs ?? 3000;
+  return defineConfig({
+    driver: PostgreSqlDriver,
+    clientUrl: settings.url,
+    entities,
+    extensions: [Migrator],
+    forceUtcTimezone: true,
+    debug: settings.debug ?? false,
+    allowGlobalContext: false,
+    // Stock is only ever changed by explicit, locked updates; never let a flush race them.
+    implicitTransactions: true,
+    pool: { min: 0, max: settings.poolMax ?? 10, acquireTimeoutMillis: connectTimeoutMs },
+    driverOptions: {
+      connection: { connectionTimeoutMillis: connectTimeoutMs, application_name: 'frookoon' },
+      acquireConnectionTimeout: connectTimeoutMs,
+    },
+    migrations: {
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      migrationsList,
+      snapshotName: '.snapshot-frookoon',
+      transactional: true,
+      silent: true,
+      allOrNothing: true,
+      emit: 'ts',
+      fileName: (timestamp, name) => `Migration${timestamp}${name ? '_' + name : ''}`,
+    },
+  });
+}
+
+export async function initOrm(settings: OrmSettings): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(settings));
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,30 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Role } from '@frookoon/sdk/contract';
+
+export interface TokenPrincipal {
+  userId: string;
+  role: Role;
+  vendorId: string | null;
+}
+
+/** The user behind a live (unrevoked, unexpired) token, in one indexed lookup. */
+export async function findPrincipalByTokenHash(em: EntityManager, tokenHash: string): Promise<TokenPrincipal | null> {
+  const rows = await em.getConnection().execute<{ id: string; role: Role; vendor_id: string | null }[]>(
+    `select u.id, u.role, u.vendor_id
+       from api_token t join app_user u on u.id = t.user_id
+      where t.token_hash = ? and t.revoked_at is null and t.expires_at > now()`,
+    [tokenHash],
+  );
+  const row = rows[0];
+  return row ? { userId: row.id, role: row.role, vendorId: row.vendor_id } : null;
+}
+
+/** Revokes a live token; true when one was revoked. */
+export async function revokeToken(em: EntityManager, tokenHash: string): Promise<boolean> {
+  const result = await em.getConnection().execute<{ affectedRows: number }>(
+    'update api_token set revoked_at = now() where token_hash = ? and revoked_at is null',
+    [tokenHash],
+    'run',
+  );
+  return result.affectedRows > 0;
+}

@@ -1,0 +1,4 @@
+export * from './error-codes';
+export * from './problem';
+export * from './roles';
+export * from './order-status';

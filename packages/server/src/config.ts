@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const ZEnv = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
+  DATABASE_URL: z.string().optional().transform((s) => s || undefined),
+  DATA_DIR: z.string().default(`${REPO_ROOT}.data/postgres`),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  CORS_ALLOWED_ORIGINS: csv.default(['http://localhost:3000', 'http://localhost:5173']),
+  SEED_DEMO: z.stringbool().default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT: z.string().default('1mb'),
+  TOKEN_TTL_HOURS: z.coerce.number().positive().default(24 * 30),
+  DB_POOL_MAX: z.coerce.number().int().positive().default(10),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  STOCK_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
+  EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  demoPort: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  /** Origins that get CORS headers: the configured list plus the demo client's own origin. */
+  corsOrigins: string[];
+  seedDemo: boolean;
+  logLevel: string;
+  bodyLimit: string;
+  tokenTtlMs: number;
+  dbPoolMax: number;
+  dbConnectTimeoutMs: number;
+  stockLockTimeoutMs: number;
+  orderPaymentTimeoutMs: number;
+  expirySweepIntervalMs: number;
+  shutdownGraceMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = ZEnv.parse(env);
+  const demoOrigins = [`http://localhost:${e.DEMO_PORT}`, `http://127.0.0.1:${e.DEMO_PORT}`];
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    demoPort: e.DEMO_PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    corsOrigins: [...new Set([...e.CORS_ALLOWED_ORIGINS, ...demoOrigins])],
+    seedDemo: e.SEED_DEMO,
+    logLevel: e.LOG_LEVEL,
+    bodyLimit: e.BODY_LIMIT,
+    tokenTtlMs: e.TOKEN_TTL_HOURS * 3_600_000,
+    dbPoolMax: e.DB_POOL_MAX,
+    dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
+    stockLockTimeoutMs: e.STOCK_LOCK_TIMEOUT_MS,
+    orderPaymentTimeoutMs: e.ORDER_PAYMENT_TIMEOUT_SECONDS * 1000,
+    expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

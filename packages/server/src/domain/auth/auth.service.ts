@@ -1,0 +1,108 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiToken, User, Vendor, findPrincipalByTokenHash, isUniqueViolation, revokeToken, type IUser, type IVendor } from '@frookoon/db';
+import { AppError } from '../../errors/app-error';
+import type { Actor } from '../shared/actor';
+import { hashPassword, verifyPassword } from './password';
+import { hashToken, newToken, tokenFromAuthorization } from './tokens';
+import type { TAuthResult, TCreateUserInput, TCreateVendorInput, TLoginInput, TRegisterInput, TUser, TVendor } from './auth.schemas';
+
+export interface AuthDeps {
+  em: EntityManager;
+  tokenTtlMs: number;
+}
+
+export function toUserDto(user: IUser): TUser {
+  return { id: user.id, email: user.email, name: user.name, role: user.role, vendorId: user.vendor ?? null, createdAt: user.createdAt };
+}
+
+export function toVendorDto(vendor: IVendor): TVendor {
+  return { id: vendor.id, name: vendor.name, createdAt: vendor.createdAt };
+}
+
+const emailTaken = (cause: unknown) =>
+  new AppError('VALIDATION_ERROR', 'This email is already registered', {
+    errors: [{ field: 'email', message: 'This email is already registered' }],
+    cause,
+  });
+
+async function issueToken(deps: AuthDeps, user: IUser): Promise<TAuthResult> {
+  const token = newToken();
+  const expiresAt = new Date(Date.now() + deps.tokenTtlMs);
+  deps.em.create(ApiToken, { user: user.id, tokenHash: hashToken(token), expiresAt, revokedAt: null });
+  await deps.em.flush();
+  return { token, expiresAt, user: toUserDto(user) };
+}
+
+async function insertUser(em: EntityManager, data: Omit<IUser, 'id' | 'createdAt'>): Promise<IUser> {
+  const user = em.create(User, data);
+  try {
+    await em.flush();
+  } catch (err) {
+    if (isUniqueViolation(err, 'app_user_email_unique')) throw emailTaken(err);
+    throw err;
+  }
+  return user;
+}
+
+/** Self-service sign-up: always a customer, whatever else the body says. */
+export async function register(deps: AuthDeps, input: TRegisterInput): Promise<TAuthResult> {
+  const passwordHash = await hashPassword(input.password);
+  const user = await insertUser(deps.em, { email: input.email, name: input.name, passwordHash, role: 'customer', vendor: null });
+  return issueToken(deps, user);
+}
+
+export async function login(deps: AuthDeps, input: TLoginInput): Promise<TAuthResult> {
+  const user = await deps.em.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
+  if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
+    throw new AppError('UNAUTHORIZED', 'Email or password is incorrect');
+  }
+  return issueToken(deps, user);
+}
+
+export async function logout(deps: { em: EntityManager; actor: Actor }): Promise<{ revoked: boolean }> {
+  return { revoked: await revokeToken(deps.em, deps.actor.tokenHash) };
+}
+
+/** The actor behind an `Authorization` header, or `UNAUTHORIZED`. */
+export async function authenticate(em: EntityManager, authorization: string | undefined): Promise<Actor> {
+  const token = tokenFromAuthorization(authorization);
+  if (!token) throw new AppError('UNAUTHORIZED', 'Please log in: send `Authorization: Bearer <token>`');
+  const tokenHash = hashToken(token);
+  const principal = await findPrincipalByTokenHash(em, tokenHash);
+  if (!principal) throw new AppError('UNAUTHORIZED', 'The token is invalid, expired or revoked; please log in again');
+  return { ...principal, tokenHash };
+}
+
+export async function me(deps: { em: EntityManager; actor: Actor }): Promise<TUser> {
+  const user = await deps.em.findOne(User, { id: deps.actor.userId });
+  if (!user) throw new AppError('UNAUTHORIZED', 'This account no longer exists');
+  return toUserDto(user);
+}
+
+/** Admin: an account of any role; a vendor account belongs to exactly one existing vendor. */
+export async function createUser(deps: { em: EntityManager }, input: TCreateUserInput): Promise<TUser> {
+  if (input.role === 'vendor' && !input.vendorId) {
+    throw new AppError('VALIDATION_ERROR', 'A vendor account needs a vendorId', {
+      errors: [{ field: 'vendorId', message: 'Required for the vendor role' }],
+    });
+  }
+  if (input.role !== 'vendor' && input.vendorId) {
+    throw new AppError('VALIDATION_ERROR', 'Only vendor accounts belong to a vendor', {
+      errors: [{ field: 'vendorId', message: 'Only allowed for the vendor role' }],
+    });
+  }
+  if (input.vendorId && !(await deps.em.findOne(Vendor, { id: input.vendorId }, { fields: ['id'] }))) {
+    throw new AppError('NOT_FOUND', 'No such vendor', { errors: [{ field: 'vendorId', message: 'No such vendor' }] });
+  }
+  const passwordHash = await hashPassword(input.password);
+  const user = await insertUser(deps.em, {
+    email: input.email, name: input.name, passwordHash, role: input.role, vendor: input.vendorId ?? null,
+  });
+  return toUserDto(user);
+}
+
+export async function createVendor(deps: { em: EntityManager }, input: TCreateVendorInput): Promise<TVendor> {
+  const vendor = deps.em.create(Vendor, { name: input.name });
+  await deps.em.flush();
+  return toVendorDto(vendor);
+}

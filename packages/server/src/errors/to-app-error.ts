@@ -1,0 +1,66 @@
+import { TRPCError } from '@trpc/server';
+import { ZodError, type z } from 'zod';
+import { isDatabaseUnavailable, isRetryableConflict } from '@frookoon/db';
+import type { ErrorCode, ProblemFieldError } from '@frookoon/sdk/contract';
+import { AppError } from './app-error';
+
+const fieldPath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+
+function isUuidIssue(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_format' && (issue.format === 'uuid' || issue.format === 'guid');
+}
+
+/** zod issues → `INVALID_UUID` when every problem is a malformed id, else `VALIDATION_ERROR`. */
+export function fromZodError(err: ZodError): AppError {
+  const errors: ProblemFieldError[] = err.issues.map((issue) => {
+    const field = fieldPath(issue.path) || 'body';
+    return { field, message: isUuidIssue(issue) ? `Invalid format for ${field}` : issue.message };
+  });
+  if (err.issues.every(isUuidIssue)) {
+    return new AppError('INVALID_UUID', errors.map((e) => e.message).join('; '), { errors, cause: err });
+  }
+  const detail = errors.length === 1 ? `${errors[0]!.field}: ${errors[0]!.message}` : `${errors.length} fields are invalid`;
+  return new AppError('VALIDATION_ERROR', detail, { errors, cause: err });
+}
+
+const TRPC_CODE_MAP: Partial<Record<TRPCError['code'], [ErrorCode, string]>> = {
+  PARSE_ERROR: ['VALIDATION_ERROR', 'The request body is not valid JSON'],
+  BAD_REQUEST: ['VALIDATION_ERROR', 'The request is not valid'],
+  UNAUTHORIZED: ['UNAUTHORIZED', 'Authentication is required'],
+  FORBIDDEN: ['FORBIDDEN', 'You may not do this'],
+  NOT_FOUND: ['NOT_FOUND', 'No such resource'],
+  METHOD_NOT_SUPPORTED: ['VALIDATION_ERROR', 'This method is not supported here'],
+  UNSUPPORTED_MEDIA_TYPE: ['VALIDATION_ERROR', 'Send the body as application/json'],
+  PAYLOAD_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'The request body is too large'],
+  TOO_MANY_REQUESTS: ['RATE_LIMITED', 'Too many requests'],
+};
+
+/**
+ * The single translation of anything thrown into the domain's error: domain errors pass through,
+ * validation and driver errors get their codes, everything else is an `INTERNAL_ERROR` (see `isUnexpected`).
+ */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof TRPCError) {
+    if (err.cause && !(err.cause instanceof TRPCError) && err.cause !== err) {
+      const inner = toAppError(err.cause);
+      if (inner.code !== 'INTERNAL_ERROR' || err.code === 'INTERNAL_SERVER_ERROR') return inner;
+    }
+    const mapped = TRPC_CODE_MAP[err.code];
+    if (mapped) return new AppError(mapped[0], mapped[1], { cause: err });
+    return new AppError('INTERNAL_ERROR', 'Something went wrong on our side', { cause: err });
+  }
+  if (err instanceof ZodError) return fromZodError(err);
+  if (isRetryableConflict(err)) {
+    return new AppError('CONCURRENT_ORDER_CONFLICT', 'High demand! Someone just ordered the last item. Please try again.', { cause: err });
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please retry shortly', { cause: err });
+  }
+  return new AppError('INTERNAL_ERROR', 'Something went wrong on our side', { cause: err });
+}
+
+/** An error nobody meant to throw: logged with its stack, answered without detail. */
+export function isUnexpected(err: AppError): boolean {
+  return err.code === 'INTERNAL_ERROR';
+}

@@ -1,0 +1,65 @@
+import express, { type Request, type Response } from 'express';
+import { forEachOpenApiProcedure, getPathRegExp, normalizePath, type OpenApiMethod } from 'trpc-to-openapi';
+import { AppError } from '../errors/app-error';
+import { toAppError } from '../errors/to-app-error';
+import { createContextFromRequest, type AppServices } from '../trpc/context';
+import { createCallerFactory } from '../trpc/init';
+import type { AppRouter } from '../trpc/routers/_app';
+import { buildOpenApiDocument } from './openapi';
+import { sendProblem, toProblem } from './problem';
+
+interface Route {
+  method: OpenApiMethod;
+  pattern: RegExp;
+  procedure: string[];
+}
+
+type CallerFn = (input: unknown) => Promise<unknown>;
+
+/**
+ * The REST face: each procedure with `openapi` meta answers at its path, through a server-side caller,
+ * so both faces share one pipeline and every error body is exactly the problem object.
+ */
+export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimit: string): express.Router {
+  const routes: Route[] = [];
+  forEachOpenApiProcedure(appRouter._def.procedures, ({ path, type, meta }) => {
+    if (type === 'subscription') return;
+    routes.push({ method: meta.openapi.method, pattern: getPathRegExp(normalizePath(meta.openapi.path)), procedure: path.split('.') });
+  });
+  const createCaller = createCallerFactory(appRouter);
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+
+  const rest = express.Router();
+  rest.get('/openapi.json', (_req, res) => {
+    document ??= buildOpenApiDocument(appRouter);
+    res.json(document);
+  });
+  rest.use(express.json({ limit: bodyLimit }));
+  rest.use(async (req: Request, res: Response) => {
+    const instance = req.originalUrl.split('?')[0] ?? req.path;
+    const path = normalizePath(req.path);
+    const candidates = routes.filter((r) => r.pattern.test(path));
+    const route = candidates.find((r) => r.method === req.method);
+    try {
+      if (!route) {
+        throw candidates.length > 0
+          ? new AppError('VALIDATION_ERROR', `${req.method} is not supported on ${instance}`)
+          : new AppError('NOT_FOUND', `No route ${req.method} ${instance}`);
+      }
+      const params = route.pattern.exec(path)?.groups ?? {};
+      const payload: unknown = req.method === 'GET' ? req.query : req.body;
+      const input = { ...(isPlainObject(payload) ? payload : {}), ...params };
+      const caller = createCaller(createContextFromRequest(services, req, instance)) as unknown as Record<string, unknown>;
+      const fn = route.procedure.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as CallerFn;
+      const data = await fn(req.method !== 'GET' && payload !== undefined && !isPlainObject(payload) ? payload : input);
+      res.status(200).json(data ?? null);
+    } catch (err) {
+      sendProblem(res, toProblem(err, { instance, requestId: req.requestId }), toAppError(err).headers);
+    }
+  });
+  return rest;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,2 @@
+export type { AppRouter } from './trpc/routers/_app';
+export type { RouterInputs, RouterOutputs } from './trpc/types';

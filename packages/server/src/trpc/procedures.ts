@@ -1,0 +1,55 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import type { Role } from '@frookoon/sdk/contract';
+import { AppError } from '../errors/app-error';
+import { isUnexpected, toAppError } from '../errors/to-app-error';
+import { authenticate } from '../domain/auth/auth.service';
+import { baseProcedure, middleware } from './init';
+
+const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 402: 'PAYMENT_REQUIRED', 403: 'FORBIDDEN', 404: 'NOT_FOUND',
+  409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 422: 'UNPROCESSABLE_CONTENT', 429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL_SERVER_ERROR', 503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * The error pipeline of every procedure: whatever was thrown becomes an `AppError`, is logged once, and
+ * travels as a TRPCError whose code carries the problem's HTTP status (the error formatter builds the body).
+ */
+const errorPipeline = middleware(async ({ ctx, next, path, type }) => {
+  // Filled in by authentication further down the chain, so that refusals are logged with the user.
+  const call: { userId?: string } = {};
+  const result = await next({ ctx: { call } });
+  if (result.ok) return result;
+  const appError = toAppError(result.error);
+  const fields = { path, error_code: appError.code, field: appError.field, user_id: call.userId };
+  if (isUnexpected(appError)) {
+    ctx.log.error({ ...fields, err: appError.cause ?? appError }, 'unexpected error');
+  } else if (type === 'mutation' && appError.status < 500) {
+    ctx.log.warn(fields, `${path} refused: ${appError.code}`);
+  } else {
+    ctx.log.info(fields, `${path} failed: ${appError.code}`);
+  }
+  throw new TRPCError({ code: TRPC_CODE_BY_STATUS[appError.status] ?? 'INTERNAL_SERVER_ERROR', message: appError.message, cause: appError });
+});
+
+/** A fresh identity map per procedure: a tRPC batch shares one context but never one unit of work. */
+const withEntityManager = middleware(({ ctx, next }) => next({ ctx: { em: ctx.orm.em.fork() } }));
+
+export const publicProcedure = baseProcedure.use(errorPipeline).use(withEntityManager);
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const actor = await authenticate(ctx.em, ctx.authorization);
+  ctx.call.userId = actor.userId;
+  return next({ ctx: { actor, log: ctx.log.child({ user_id: actor.userId }) } });
+});
+
+/** Only the given roles; anyone else authenticated gets `FORBIDDEN`. */
+export function roleProcedure(...roles: Role[]) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.actor.role)) {
+      throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} accounts may do this`);
+    }
+    return next();
+  });
+}
