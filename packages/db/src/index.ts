@@ -5,3 +5,4 @@ export * from './embedded';
 export * from './seeders/demo.seeder';
 export * from './errors';
 export * from './repositories/auth.repository';
+export { migrationsList } from './migrations/index';

@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { initOrm, migrate, migrationsList, seedDemoData, DEMO_ACCOUNTS, Product, Stock, StockMovement, User } from '@frookoon/db';
+import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../../../test/support/database';
+
+const dropped: TestDatabase[] = [];
+afterAll(async () => {
+  for (const db of dropped) await db.drop();
+});
+
+describe('migrations', () => {
+  it('apply to an empty database, leave nothing pending, and match the entities', async () => {
+    const db = await createEmptyDatabase();
+    dropped.push(db);
+    const orm = await initOrm({ url: db.url });
+    try {
+      const applied = await migrate(orm);
+      expect(applied).toEqual(migrationsList.map((m) => m.name));
+      expect(await migrate(orm)).toEqual([]);
+      const diff = await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false });
+      expect(diff.trim()).toBe('');
+      const checks = await orm.em.getConnection().execute<{ conname: string }[]>(
+        "select conname from pg_constraint where conname in ('stock_quantity_check', 'stock_movement_order_product_kind_unique')",
+      );
+      expect(checks.map((c) => c.conname).sort()).toEqual(['stock_movement_order_product_kind_unique', 'stock_quantity_check']);
+    } finally {
+      await orm.close(true);
+    }
+  });
+});
+
+describe('demo seed', () => {
+  it('seeds an empty database once; seeding again changes nothing', async () => {
+    const db = await createTestDatabase();
+    dropped.push(db);
+    const orm = await initOrm({ url: db.url });
+    try {
+      const counts = async () => {
+        const em = orm.em.fork();
+        return {
+          users: await em.count(User, {}),
+          products: await em.count(Product, {}),
+          stock: await em.count(Stock, {}),
+          ledger: await em.count(StockMovement, {}),
+        };
+      };
+      expect(await seedDemoData(orm.em.fork(), 'not-a-real-hash')).toEqual({ seeded: true });
+      const first = await counts();
+      expect(first).toEqual({ users: 3, products: 12, stock: 12, ledger: 12 });
+      const emails = (await orm.em.fork().find(User, {}, { orderBy: { email: 'asc' } })).map((u) => u.email);
+      expect(emails).toEqual(Object.values(DEMO_ACCOUNTS).sort());
+
+      const again = await Promise.all([seedDemoData(orm.em.fork(), 'x'), seedDemoData(orm.em.fork(), 'x')]);
+      expect(again).toEqual([{ seeded: false }, { seeded: false }]);
+      expect(await counts()).toEqual(first);
+    } finally {
+      await orm.close(true);
+    }
+  });
+
+  it('does not seed a database that already has users', async () => {
+    const db = await createTestDatabase();
+    dropped.push(db);
+    const orm = await initOrm({ url: db.url });
+    try {
+      const em = orm.em.fork();
+      em.create(User, { email: 'someone@example.test', name: 'Someone', passwordHash: 'x', role: 'customer', vendor: null });
+      await em.flush();
+      expect(await seedDemoData(orm.em.fork(), 'x')).toEqual({ seeded: false });
+      expect(await orm.em.fork().count(Product, {})).toBe(0);
+    } finally {
+      await orm.close(true);
+    }
+  });
+});

@@ -1,0 +1,34 @@
+import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import superjson from 'superjson';
+import type { AppRouter } from '@frookoon/server';
+
+export interface FrookoonClientOptions {
+  /** Base URL of the API, e.g. `http://localhost:4000` (the tRPC endpoint is `${url}/trpc`). */
+  url: string;
+  /** A token, or a function returning the current one (for clients that log in and out). */
+  token?: string | null | (() => string | null | undefined);
+  /** Extra headers for every request, e.g. `x-request-id`. */
+  headers?: () => Record<string, string | undefined>;
+  fetch?: typeof globalThis.fetch;
+}
+
+export type FrookoonClient = TRPCClient<AppRouter>;
+
+/** A typed client for the whole API: every procedure's input and output checked end to end. */
+export function createFrookoonClient(options: FrookoonClientOptions): FrookoonClient {
+  const base = options.url.replace(/\/+$/, '');
+  const currentToken = () => (typeof options.token === 'function' ? options.token() : options.token) ?? undefined;
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${base}/trpc`,
+        transformer: superjson,
+        fetch: options.fetch,
+        headers: () => {
+          const token = currentToken();
+          return { ...options.headers?.(), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,27 @@
+import { isProblemDetails, type ErrorCode, type ProblemDetails } from './contract/index';
+
+function problemOf(err: unknown): ProblemDetails | undefined {
+  if (isProblemDetails(err)) return err;
+  if (typeof err !== 'object' || err === null) return undefined;
+  const data = (err as { data?: { problem?: unknown } }).data;
+  if (isProblemDetails(data?.problem)) return data.problem;
+  const cause = (err as { cause?: unknown }).cause;
+  return cause !== undefined && cause !== err ? problemOf(cause) : undefined;
+}
+
+/**
+ * The problem details carried by any error the client throws (or a problem body read from REST).
+ * With `code`, answers only for that code, narrowed: `getProblem(err, 'INSUFFICIENT_STOCK')?.errors`.
+ */
+export function getProblem(err: unknown): ProblemDetails | undefined;
+export function getProblem<C extends ErrorCode>(err: unknown, code: C): ProblemDetails<C> | undefined;
+export function getProblem(err: unknown, code?: ErrorCode): ProblemDetails | undefined {
+  const problem = problemOf(err);
+  if (!problem || (code !== undefined && problem.error_code !== code)) return undefined;
+  return problem;
+}
+
+/** Whether the request behind `err` may be retried as is (lock conflicts, rate limits, unavailability). */
+export function isRetryable(err: unknown): boolean {
+  return getProblem(err)?.retryable ?? false;
+}

@@ -1,0 +1,4 @@
+export * from './contract/index';
+export { createFrookoonClient, type FrookoonClient, type FrookoonClientOptions } from './client';
+export { getProblem, isRetryable } from './errors';
+export type { AppRouter, RouterInputs, RouterOutputs } from '@frookoon/server';
