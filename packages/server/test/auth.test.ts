@@ -32,7 +32,7 @@ describe('register, login, logout', () => {
     const rows = await app.orm.em.fork().find(ApiToken, { tokenHash: hashToken(token) });
     expect(rows).toHaveLength(1);
     const raw = await app.orm.em.getConnection().execute('select count(*)::int as n from api_token where token_hash = ?', [token]);
-    expect(raw[0].n).toBe(0);
+    expect(raw[0]?.n).toBe(0);
   });
 
   it('refuses a second account with the same email', async () => {

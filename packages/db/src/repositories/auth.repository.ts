@@ -9,7 +9,7 @@ export interface TokenPrincipal {
 
 /** The user behind a live (unrevoked, unexpired) token, in one indexed lookup. */
 export async function findPrincipalByTokenHash(em: EntityManager, tokenHash: string): Promise<TokenPrincipal | null> {
-  const rows = await em.getConnection().execute<{ id: string; role: Role; vendor_id: string | null }[]>(
+  const rows = await em.execute<{ id: string; role: Role; vendor_id: string | null }[]>(
     `select u.id, u.role, u.vendor_id
        from api_token t join app_user u on u.id = t.user_id
       where t.token_hash = ? and t.revoked_at is null and t.expires_at > now()`,
@@ -21,7 +21,7 @@ export async function findPrincipalByTokenHash(em: EntityManager, tokenHash: str
 
 /** Revokes a live token; true when one was revoked. */
 export async function revokeToken(em: EntityManager, tokenHash: string): Promise<boolean> {
-  const result = await em.getConnection().execute<{ affectedRows: number }>(
+  const result = await em.execute<{ affectedRows: number }>(
     'update api_token set revoked_at = now() where token_hash = ? and revoked_at is null',
     [tokenHash],
     'run',

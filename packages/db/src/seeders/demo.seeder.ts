@@ -40,7 +40,7 @@ export interface SeedResult {
 export async function seedDemoData(em: EntityManager, passwordHash: string): Promise<SeedResult> {
   return em.transactional(async (tx) => {
     // Serialises concurrent seeders (several instances starting at once) on one advisory lock.
-    await tx.getConnection().execute('select pg_advisory_xact_lock(4242001)');
+    await tx.execute('select pg_advisory_xact_lock(4242001)');
     if ((await tx.count(User, {})) > 0) return { seeded: false };
 
     const vendor = tx.create(Vendor, { id: newId(), name: 'Frookoon Demo Orchard' });

@@ -2,6 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+// Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
+import type {} from '../http/request-id';
+import type {} from 'pino-http';
 
 /** What every procedure can reach; built once per HTTP request (one tRPC batch or one REST call). */
 export interface Context {

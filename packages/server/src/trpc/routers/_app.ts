@@ -1,5 +1,9 @@
 import { router } from '../init';
+import { addressesRouter } from './addresses.router';
 import { authRouter } from './auth.router';
+import { ordersRouter } from './orders.router';
+import { productsRouter } from './products.router';
+import { stockRouter } from './stock.router';
 import { usersRouter } from './users.router';
 import { vendorsRouter } from './vendors.router';
 
@@ -7,6 +11,10 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   vendors: vendorsRouter,
+  addresses: addressesRouter,
+  products: productsRouter,
+  stock: stockRouter,
+  orders: ordersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,38 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isRetryableConflict } from './errors';
+
+export interface LockedTransactionOptions {
+  /** `SET LOCAL lock_timeout`: how long one statement may wait for a row lock. */
+  lockTimeoutMs: number;
+  /** Extra attempts after a deadlock, serialization failure or lock timeout. */
+  retries?: number;
+  /** Base of the jittered exponential backoff between attempts. */
+  backoffMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `fn` in one transaction with a bounded lock wait, and runs the whole transaction again (on a clean
+ * unit of work) when PostgreSQL reports a deadlock (40P01), serialization failure (40001) or lock timeout
+ * (55P03). After the last attempt the conflict is rethrown for the caller to translate.
+ */
+export async function inLockedTransaction<T>(
+  em: EntityManager,
+  options: LockedTransactionOptions,
+  fn: (tx: EntityManager) => Promise<T>,
+): Promise<T> {
+  const retries = options.retries ?? 3;
+  const backoffMs = options.backoffMs ?? 15;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await em.transactional(async (tx) => {
+        await tx.execute(`set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`, [], "run");
+        return fn(tx);
+      }, { clear: true });
+    } catch (err) {
+      if (attempt >= retries || !isRetryableConflict(err)) throw err;
+      await sleep(backoffMs * 2 ** attempt * (0.5 + Math.random()));
+    }
+  }
+}

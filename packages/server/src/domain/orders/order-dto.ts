@@ -1,0 +1,36 @@
+import type { IOrder, IOrderItem } from '@frookoon/db';
+import { allowedActions } from '@frookoon/sdk/contract';
+import type { Actor } from '../shared/actor';
+import type { TOrder } from './orders.schemas';
+
+/** Orders the actor may see: a customer its own, a vendor its vendor's, an admin all. */
+export function visibleOrders(actor: Actor): { customer?: string; vendor?: string } {
+  if (actor.role === 'customer') return { customer: actor.userId };
+  if (actor.role === 'vendor') return { vendor: actor.vendorId! };
+  return {};
+}
+
+export function toOrderDto(order: IOrder, items: readonly IOrderItem[], actor: Actor): TOrder {
+  return {
+    id: order.id,
+    status: order.status,
+    customerId: order.customer,
+    vendorId: order.vendor,
+    addressId: order.address,
+    totalCents: order.totalCents,
+    currency: order.currency,
+    items: [...items]
+      .sort((a, b) => a.sku.localeCompare(b.sku))
+      .map((i) => ({
+        productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents,
+        quantity: i.quantity, lineTotalCents: i.unitPriceCents * i.quantity,
+      })),
+    paymentReference: order.paymentReference ?? null,
+    carrier: order.carrier ?? null,
+    trackingNumber: order.trackingNumber ?? null,
+    deliveryOtp: actor.userId === order.customer ? (order.deliveryOtp ?? null) : null,
+    allowedTransitions: allowedActions(order.status, actor.role),
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+  };
+}

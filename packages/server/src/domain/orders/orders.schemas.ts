@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { ORDER_STATUSES, ORDER_TRANSITIONS } from '@frookoon/sdk/contract';
+import { ZCursor, ZId, ZLimit } from '../shared/schemas';
+
+export const MAX_ORDER_LINES = 100;
+export const MAX_LINE_QUANTITY = 1000;
+
+export const ZOrderLineInput = z.object({
+  productId: ZId,
+  quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY),
+});
+
+export const ZCreateOrderInput = z.object({
+  /** Checked by the service, so that a missing address is `ORDER_ADDRESS_REQUIRED` rather than a generic error. */
+  addressId: ZId.nullish(),
+  items: z.array(ZOrderLineInput).min(1).max(MAX_ORDER_LINES),
+  /** Same as the `Idempotency-Key` header. */
+  idempotencyKey: z.string().trim().min(1).max(255).optional(),
+});
+export type TCreateOrderInput = z.infer<typeof ZCreateOrderInput>;
+
+export const ZOrderItem = z.object({
+  productId: z.uuid(),
+  productName: z.string(),
+  sku: z.string(),
+  unitPriceCents: z.number().int(),
+  quantity: z.number().int(),
+  lineTotalCents: z.number().int(),
+});
+
+const ACTIONS = [...new Set(ORDER_TRANSITIONS.map((t) => t.action))] as [string, ...string[]];
+
+export const ZOrder = z.object({
+  id: z.uuid(),
+  status: z.enum(ORDER_STATUSES),
+  customerId: z.uuid(),
+  vendorId: z.uuid(),
+  addressId: z.uuid(),
+  totalCents: z.number().int(),
+  currency: z.string(),
+  items: z.array(ZOrderItem),
+  paymentReference: z.string().nullable(),
+  carrier: z.string().nullable(),
+  trackingNumber: z.string().nullable(),
+  /** Shown to the order's customer only, to read out to the courier. */
+  deliveryOtp: z.string().nullable(),
+  /** What the caller may do next, from the shared transition table. */
+  allowedTransitions: z.array(z.enum(ACTIONS)),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type TOrder = z.infer<typeof ZOrder>;
+
+export const ZOrderByIdInput = z.object({ id: ZId });
+
+export const ZOrderListInput = z.object({ status: z.enum(ORDER_STATUSES).optional(), cursor: ZCursor, limit: ZLimit });
+export type TOrderListInput = z.infer<typeof ZOrderListInput>;
+
+export const ZOrderPage = z.object({ items: z.array(ZOrder), nextCursor: z.uuid().nullable() });

@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Address, IdempotencyKey, Order, OrderItem, OrderStatusHistory, OutboxEvent, Product, StockMovement,
+  findLiveIdempotencyKey, inLockedTransaction, isUniqueViolation, lockStock, newId, type IOrderItem, type IProduct,
+} from '@frookoon/db';
+import type { ProblemFieldError } from '@frookoon/sdk/contract';
+import { AppError } from '../../errors/app-error';
+import type { Actor } from '../shared/actor';
+import { page } from '../shared/schemas';
+import { toOrderDto, visibleOrders } from './order-dto';
+import type { TCreateOrderInput, TOrder, TOrderListInput } from './orders.schemas';
+
+const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+
+export interface OrderDeps {
+  em: EntityManager;
+  actor: Actor;
+  requestId: string;
+  lockTimeoutMs: number;
+  /** The `Idempotency-Key` header, when the body has no `idempotencyKey`. */
+  idempotencyKey?: string;
+}
+
+/** One line per product, quantities summed, remembering where the product first appeared (for error paths). */
+interface MergedLine {
+  productId: string;
+  quantity: number;
+  index: number;
+}
+
+function mergeLines(items: TCreateOrderInput['items']): MergedLine[] {
+  const byProduct = new Map<string, MergedLine>();
+  items.forEach((item, index) => {
+    const line = byProduct.get(item.productId);
+    if (line) line.quantity += item.quantity;
+    else byProduct.set(item.productId, { productId: item.productId, quantity: item.quantity, index });
+  });
+  return [...byProduct.values()];
+}
+
+/** The request as the idempotency check compares it: the address and the merged lines, in product order. */
+function requestHash(addressId: string, lines: readonly MergedLine[]): string {
+  const canonical = [...lines].sort((a, b) => a.productId.localeCompare(b.productId)).map((l) => [l.productId, l.quantity]);
+  return createHash('sha256').update(JSON.stringify([addressId, canonical])).digest('hex');
+}
+
+async function replay(deps: OrderDeps, key: string, hash: string): Promise<TOrder | null> {
+  const stored = await findLiveIdempotencyKey(deps.em, deps.actor.userId, key);
+  if (!stored) return null;
+  if (stored.requestHash !== hash) {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different order', {
+      errors: [{ field: 'idempotencyKey', message: 'Use a new key for a new request' }],
+    });
+  }
+  return getOrder(deps, stored.resourceId);
+}
+
+/** Products of the order, checked before any lock: all exist and come from one vendor in one currency. */
+async function loadProducts(em: EntityManager, lines: readonly MergedLine[]): Promise<Map<string, IProduct>> {
+  const found = await em.find(Product, { id: { $in: lines.map((l) => l.productId) } });
+  const products = new Map(found.map((p) => [p.id, p]));
+  const missing = lines.filter((l) => !products.has(l.productId));
+  if (missing.length > 0) throw productNotFound(missing);
+  const first = found[0]!;
+  if (found.some((p) => p.vendor !== first.vendor || p.currency !== first.currency)) {
+    throw new AppError('VALIDATION_ERROR', 'An order is placed with one vendor: place one order per vendor', {
+      errors: lines.filter((l) => products.get(l.productId)!.vendor !== first.vendor || products.get(l.productId)!.currency !== first.currency)
+        .map((l) => ({ field: `items.${l.index}.productId`, message: 'Sold by another vendor than the first line' })),
+    });
+  }
+  return products;
+}
+
+function productNotFound(lines: readonly MergedLine[]): AppError {
+  return new AppError('PRODUCT_NOT_FOUND', 'One or more products are unavailable', {
+    errors: lines.map((l) => ({ field: `items.${l.index}.productId`, message: 'This product does not exist or is not stocked' })),
+  });
+}
+
+/**
+ * Places an order and reserves its stock. Everything that needs no lock (checks, the order, its items,
+ * history, event and idempotency rows) happens first; the stock rows are then locked in one statement in
+ * product order, checked, decremented and written to the ledger, and the transaction commits at once.
+ */
+export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Promise<TOrder> {
+  const addressId = input.addressId;
+  if (!addressId) {
+    throw new AppError('ORDER_ADDRESS_REQUIRED', 'Please provide a delivery address', {
+      errors: [{ field: 'addressId', message: 'Address is required for an order.' }],
+    });
+  }
+  const lines = mergeLines(input.items);
+  const key = input.idempotencyKey ?? deps.idempotencyKey;
+  const hash = key ? requestHash(addressId, lines) : undefined;
+  if (key && hash) {
+    const previous = await replay(deps, key, hash);
+    if (previous) return previous;
+  }
+
+  const address = await deps.em.findOne(Address, { id: addressId, customer: deps.actor.userId }, { fields: ['id'] });
+  if (!address) {
+    throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
+  }
+  const products = await loadProducts(deps.em, lines);
+  const first = products.get(lines[0]!.productId)!;
+  const orderId = newId();
+  const totalCents = lines.reduce((sum, l) => sum + products.get(l.productId)!.priceCents * l.quantity, 0);
+
+  try {
+    const { order, items } = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+      if (key && hash) {
+        tx.create(IdempotencyKey, {
+          user: deps.actor.userId, key, requestHash: hash, resourceId: orderId, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
+        });
+      }
+      const order = tx.create(Order, {
+        id: orderId, customer: deps.actor.userId, vendor: first.vendor, address: addressId, status: 'PENDING',
+        totalCents, currency: first.currency, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null,
+      });
+      const items = lines.map((l) => {
+        const p = products.get(l.productId)!;
+        return tx.create(OrderItem, { order: orderId, product: p.id, productName: p.name, sku: p.sku, unitPriceCents: p.priceCents, quantity: l.quantity });
+      });
+      tx.create(OrderStatusHistory, {
+        order: orderId, previousStatus: null, newStatus: 'PENDING', changedBy: deps.actor.userId, reason: 'order placed', requestId: deps.requestId,
+      });
+      tx.create(OutboxEvent, {
+        type: 'order.created', aggregateId: orderId,
+        payload: { orderId, customerId: deps.actor.userId, vendorId: first.vendor, status: 'PENDING', totalCents, currency: first.currency },
+      });
+      await tx.flush();
+
+      const stock = await lockStock(tx, lines.map((l) => l.productId));
+      reserve(tx, stock, lines, products, { orderId, actorId: deps.actor.userId });
+      await tx.flush();
+      return { order, items };
+    });
+    return toOrderDto(order, items, deps.actor);
+  } catch (err) {
+    if (key && hash && isUniqueViolation(err, 'idempotency_key_user_key_unique')) {
+      // A concurrent request with the same key committed first: answer as it was answered.
+      const previous = await replay(deps, key, hash);
+      if (previous) return previous;
+    }
+    throw err;
+  }
+}
+
+/** Under the stock locks: every line checked (all short lines reported at once), then decremented and ledgered. */
+function reserve(
+  tx: EntityManager,
+  stock: Awaited<ReturnType<typeof lockStock>>,
+  lines: readonly MergedLine[],
+  products: ReadonlyMap<string, IProduct>,
+  ref: { orderId: string; actorId: string },
+): void {
+  const unstocked = lines.filter((l) => !stock.has(l.productId));
+  if (unstocked.length > 0) throw productNotFound(unstocked);
+  const short: ProblemFieldError[] = [];
+  for (const l of lines) {
+    const available = stock.get(l.productId)!.quantity;
+    if (available < l.quantity) {
+      const name = products.get(l.productId)!.name;
+      short.push({ field: `items.${l.index}.quantity`, message: `Not enough stock for "${name}": ${available} available, ${l.quantity} requested` });
+    }
+  }
+  if (short.length > 0) {
+    const names = lines.filter((l) => short.some((s) => s.field === `items.${l.index}.quantity`)).map((l) => `"${products.get(l.productId)!.name}"`);
+    throw new AppError('INSUFFICIENT_STOCK', `Not enough stock for ${names.join(', ')}`, { errors: short });
+  }
+  for (const l of lines) {
+    stock.get(l.productId)!.quantity -= l.quantity;
+    tx.create(StockMovement, { product: l.productId, order: ref.orderId, kind: 'reserve', delta: -l.quantity, actor: ref.actorId, reason: null });
+  }
+}
+
+export async function getOrder(deps: { em: EntityManager; actor: Actor }, id: string): Promise<TOrder> {
+  const order = await deps.em.findOne(Order, { ...visibleOrders(deps.actor), id });
+  if (!order) throw new AppError('NOT_FOUND', 'No such order');
+  const items = await deps.em.find(OrderItem, { order: id });
+  return toOrderDto(order, items, deps.actor);
+}
+
+export async function listOrders(deps: { em: EntityManager; actor: Actor }, input: TOrderListInput) {
+  const orders = await deps.em.find(
+    Order,
+    {
+      ...visibleOrders(deps.actor),
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.cursor ? { id: { $lt: input.cursor } } : {}),
+    },
+    { orderBy: { id: 'desc' }, limit: input.limit + 1 },
+  );
+  const { items: shown, nextCursor } = page(orders, input.limit);
+  const items = shown.length ? await deps.em.find(OrderItem, { order: { $in: shown.map((o) => o.id) } }) : [];
+  const byOrder = new Map<string, IOrderItem[]>();
+  for (const item of items) byOrder.set(item.order, [...(byOrder.get(item.order) ?? []), item]);
+  return { items: shown.map((o) => toOrderDto(o, byOrder.get(o.id) ?? [], deps.actor)), nextCursor };
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import * as addresses from '../../domain/addresses/addresses.service';
+import { ZAddress, ZCreateAddressInput } from '../../domain/addresses/addresses.schemas';
+import { roleProcedure } from '../procedures';
+import { router } from '../init';
+
+export const addressesRouter = router({
+  create: roleProcedure('customer')
+    .meta({ openapi: { method: 'POST', path: '/addresses', tags: ['addresses'], summary: 'Add a delivery address', protect: true } })
+    .input(ZCreateAddressInput)
+    .output(ZAddress)
+    .mutation(({ ctx, input }) => addresses.createAddress(ctx, input)),
+
+  list: roleProcedure('customer')
+    .meta({ openapi: { method: 'GET', path: '/addresses', tags: ['addresses'], summary: 'Your delivery addresses', protect: true } })
+    .input(z.object({}).optional())
+    .output(z.array(ZAddress))
+    .query(({ ctx }) => addresses.listAddresses(ctx)),
+});
