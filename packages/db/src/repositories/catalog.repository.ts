@@ -12,6 +12,11 @@ export interface ProductRow {
   stock: number | null;
 }
 
+/** The driver hands timestamps over as text (MikroORM's setting); entities convert them, raw rows must. */
+type RawProductRow = Omit<ProductRow, 'createdAt'> & { createdAt: string | Date };
+
+const toProductRow = (row: RawProductRow): ProductRow => ({ ...row, createdAt: new Date(row.createdAt) });
+
 const SELECT_PRODUCTS = `
   select p.id, p.vendor_id as "vendorId", p.name, p.sku, p.price_cents as "priceCents", p.currency,
          p.created_at as "createdAt", s.quantity as stock
@@ -34,10 +39,10 @@ export async function listProductsWithStock(
   }
   params.push(query.limit);
   const sql = `${SELECT_PRODUCTS} ${where.length ? 'where ' + where.join(' and ') : ''} order by p.id limit ?`;
-  return em.execute<ProductRow[]>(sql, params);
+  return (await em.execute<RawProductRow[]>(sql, params)).map(toProductRow);
 }
 
 export async function findProductWithStock(em: EntityManager, id: string): Promise<ProductRow | null> {
-  const rows = await em.execute<ProductRow[]>(`${SELECT_PRODUCTS} where p.id = ?`, [id]);
-  return rows[0] ?? null;
+  const rows = await em.execute<RawProductRow[]>(`${SELECT_PRODUCTS} where p.id = ?`, [id]);
+  return rows[0] ? toProductRow(rows[0]) : null;
 }

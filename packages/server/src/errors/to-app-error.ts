@@ -42,6 +42,10 @@ const TRPC_CODE_MAP: Partial<Record<TRPCError['code'], [ErrorCode, string]>> = {
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof TRPCError) {
+    // Input that fails its schema is the caller's mistake; output that fails its schema is ours.
+    if (err.cause instanceof ZodError) {
+      return err.code === 'BAD_REQUEST' ? fromZodError(err.cause) : new AppError('INTERNAL_ERROR', 'Something went wrong on our side', { cause: err });
+    }
     if (err.cause && !(err.cause instanceof TRPCError) && err.cause !== err) {
       const inner = toAppError(err.cause);
       if (inner.code !== 'INTERNAL_ERROR' || err.code === 'INTERNAL_SERVER_ERROR') return inner;
