@@ -13,7 +13,8 @@ export interface OrmSettings {
   poolMax?: number;
   /** How long a request may wait for a connection before the database counts as unavailable. */
   connectTimeoutMs?: number;
-  debug?: boolean;
+  /** Receives every SQL statement (with MikroORM's `[query]` prefix), for diagnostics and statement counts. */
+  queryLogger?: (message: string) => void;
 }
 
 export function ormConfig(settings: OrmSettings): Options {
@@ -24,7 +25,9 @@ export function ormConfig(settings: OrmSettings): Options {
     entities,
     extensions: [Migrator],
     forceUtcTimezone: true,
-    debug: settings.debug ?? false,
+    debug: settings.queryLogger ? ['query'] : false,
+    logger: settings.queryLogger ?? (() => undefined),
+    colors: false,
     allowGlobalContext: false,
     // Stock is only ever changed by explicit, locked updates; never let a flush race them.
     implicitTransactions: true,
