@@ -17,7 +17,7 @@ await withScratchOrm(async (orm) => {
   const className = result.fileName.replace(/\.ts$/, '');
   const indexPath = join(MIGRATIONS_DIR, 'index.ts');
   const index = readFileSync(indexPath, 'utf8')
-    .replace(/^(import type .*\n)/m, `$1import { ${className} } from './${className}';\n`)
+    .replace(/((?:^import .*\n)+)/m, `$1import { ${className} } from './${className}';\n`)
     .replace(/\];\s*$/, `  { name: '${className}', class: ${className} },\n];\n`)
     .replace('= [  {', '= [\n  {');
   writeFileSync(indexPath, index);

@@ -10,3 +10,5 @@ export * from './transaction';
 export * from './repositories/catalog.repository';
 export * from './repositories/stock.repository';
 export * from './repositories/idempotency.repository';
+export * from './repositories/orders.repository';
+export * from './repositories/outbox.repository';

@@ -24,6 +24,7 @@ const ZEnv = z.object({
   STOCK_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
+  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
 });
 
@@ -45,6 +46,7 @@ export interface Config {
   stockLockTimeoutMs: number;
   orderPaymentTimeoutMs: number;
   expirySweepIntervalMs: number;
+  outboxPollMs: number;
   shutdownGraceMs: number;
 }
 
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stockLockTimeoutMs: e.STOCK_LOCK_TIMEOUT_MS,
     orderPaymentTimeoutMs: e.ORDER_PAYMENT_TIMEOUT_SECONDS * 1000,
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
+    outboxPollMs: e.OUTBOX_POLL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
 }

@@ -6,6 +6,10 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createApp } from './http/app';
 import { hashPassword } from './domain/auth/password';
+import type { PaymentGateway } from './domain/payments/payment-gateway';
+import { TestPaymentGateway } from './domain/payments/test-payment-gateway';
+import { OrderEventsHub } from './events/order-events.hub';
+import { startJobs, type Jobs } from './jobs/index';
 
 export interface RunningServer {
   url: string;
@@ -16,7 +20,12 @@ export interface RunningServer {
 }
 
 /** Database, migrations, demo data, HTTP: everything `pnpm start` runs, as one function tests can call too. */
-export async function startServer(config: Config, log: Logger, database?: DatabaseHandle): Promise<RunningServer> {
+export interface ServerParts {
+  /** The payment gateway; the built-in test gateway when none is given. */
+  paymentGateway?: PaymentGateway;
+}
+
+export async function startServer(config: Config, log: Logger, database?: DatabaseHandle, parts: ServerParts = {}): Promise<RunningServer> {
   const db =
     database ??
     (await resolveDatabase({
@@ -27,6 +36,8 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     }));
   let orm: MikroORM | undefined;
   let server: Server;
+  let jobs: Jobs | undefined;
+  const orderEvents = new OrderEventsHub(db.url, log);
   try {
     orm = await initOrm({ url: db.url, poolMax: config.dbPoolMax, connectTimeoutMs: config.dbConnectTimeoutMs });
     const applied = await migrate(orm);
@@ -35,17 +46,23 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       const { seeded } = await seedDemoData(orm.em.fork(), await hashPassword(DEMO_PASSWORD));
       if (seeded) log.info('demo data seeded');
     }
-    server = createApp({ orm, config, log }).listen(config.port, config.host);
+    await orderEvents.start();
+    jobs = startJobs({ orm, config, log });
+    const paymentGateway = parts.paymentGateway ?? new TestPaymentGateway();
+    server = createApp({ orm, config, log, paymentGateway, orderEvents, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
     });
   } catch (err) {
+    await jobs?.stop();
+    await orderEvents.stop();
     await orm?.close();
     if (!database) await db.stop();
     throw err;
   }
   const readyOrm = orm;
+  const readyJobs = jobs!;
   const { port } = server.address() as AddressInfo;
 
   let stopping: Promise<void> | undefined;
@@ -56,6 +73,8 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await drained;
       clearTimeout(grace);
+      await readyJobs.stop();
+      await orderEvents.stop();
       await readyOrm.close();
       if (!database) await db.stop();
     })());

@@ -2,7 +2,7 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { newId } from './ids';
 import { Order } from './order.entity';
 
-export const PAYMENT_ATTEMPT_STATUSES = ['pending', 'succeeded', 'declined'] as const;
+export const PAYMENT_ATTEMPT_STATUSES = ['pending', 'succeeded', 'declined', 'refunded'] as const;
 
 /** Recorded before the gateway is called, so a payment is charged at most once per order. */
 export const PaymentAttempt = defineEntity({

@@ -8,7 +8,7 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'CANCELLE
 /** Who may cause a transition; `system` is the server itself (payment outcome, expiry sweeper). */
 export type TransitionActor = Role | 'system';
 
-export type TransitionAction = 'pay' | 'cancel' | 'expire' | 'startPacking' | 'ship' | 'deliver';
+export type TransitionAction = 'pay' | 'paymentFailed' | 'cancel' | 'expire' | 'startPacking' | 'ship' | 'deliver';
 
 /**
  * Extra condition on top of role and visibility (a customer only ever reaches its own orders,
@@ -27,7 +27,7 @@ export interface Transition {
 /** The order lifecycle: the single source of truth, enforced by the server and readable by clients. */
 export const ORDER_TRANSITIONS = [
   { action: 'pay', from: 'PENDING', to: 'CONFIRMED', roles: ['customer'], guard: 'none' },
-  { action: 'pay', from: 'PENDING', to: 'CANCELLED', roles: ['customer'], guard: 'none' },
+  { action: 'paymentFailed', from: 'PENDING', to: 'CANCELLED', roles: ['system'], guard: 'none' },
   { action: 'cancel', from: 'PENDING', to: 'CANCELLED', roles: ['customer', 'admin'], guard: 'none' },
   { action: 'expire', from: 'PENDING', to: 'CANCELLED', roles: ['system'], guard: 'none' },
   { action: 'startPacking', from: 'CONFIRMED', to: 'PACKING', roles: ['vendor', 'admin'], guard: 'none' },
@@ -36,6 +36,16 @@ export const ORDER_TRANSITIONS = [
   { action: 'ship', from: 'PACKING', to: 'SHIPPED', roles: ['vendor', 'admin'], guard: 'none' },
   { action: 'deliver', from: 'SHIPPED', to: 'DELIVERED', roles: ['vendor', 'admin'], guard: 'none' },
 ] as const satisfies readonly Transition[];
+
+/** The transition `action` takes from `status`, if any. */
+export function findTransition(action: TransitionAction, status: OrderStatus): Transition | undefined {
+  return ORDER_TRANSITIONS.find((t) => t.action === action && t.from === status);
+}
+
+/** Whether `actor` may ever take `action`, from any status. */
+export function mayEverTake(action: TransitionAction, actor: TransitionActor): boolean {
+  return ORDER_TRANSITIONS.some((t) => t.action === action && (t.roles as readonly TransitionActor[]).includes(actor));
+}
 
 /** The actions an actor may take on an order in `status`, as `orders.byId` reports them. */
 export function allowedActions(status: OrderStatus, actor: TransitionActor): TransitionAction[] {

@@ -79,7 +79,7 @@ export function createApp(services: AppServices): express.Express {
     '/trpc',
     createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req }) => createContextFromRequest(services, req),
+      createContext: ({ req, info }) => createContextFromRequest(services, req, undefined, info.connectionParams),
       maxBodySize: parseBytes(config.bodyLimit),
       onError: ({ error, req }) => {
         // Procedure errors were logged by the pipeline; these come from the transport (bad batch, bad JSON).

@@ -2,15 +2,24 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { PaymentGateway } from '../domain/payments/payment-gateway';
+import type { OrderEventsHub } from '../events/order-events.hub';
 // Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
 import type {} from '../http/request-id';
 import type {} from 'pino-http';
 
-/** What every procedure can reach; built once per HTTP request (one tRPC batch or one REST call). */
-export interface Context {
+export interface AppServices {
   orm: MikroORM;
   config: Config;
   log: Logger;
+  paymentGateway: PaymentGateway;
+  orderEvents: OrderEventsHub;
+  /** Asks the outbox dispatcher to run now rather than at its next poll. */
+  pokeOutbox(): void;
+}
+
+/** What every procedure can reach; built once per HTTP request (one tRPC batch or one REST call). */
+export interface Context extends AppServices {
   requestId: string;
   /** The raw `Authorization` header; resolved to an actor only by procedures that need one. */
   authorization: string | undefined;
@@ -18,12 +27,6 @@ export interface Context {
   idempotencyKey: string | undefined;
   /** The REST path that was called; for tRPC calls the problem `instance` is `/trpc/<procedure>`. */
   instance: string | undefined;
-}
-
-export interface AppServices {
-  orm: MikroORM;
-  config: Config;
-  log: Logger;
 }
 
 export function createContextInner(
@@ -40,10 +43,20 @@ export function createContextInner(
   };
 }
 
-export function createContextFromRequest(services: AppServices, req: Request, instance?: string): Context {
+/**
+ * `connectionParams` carry the token for server-sent-event subscriptions, which a browser's EventSource
+ * cannot send as a header.
+ */
+export function createContextFromRequest(
+  services: AppServices,
+  req: Request,
+  instance?: string,
+  connectionParams?: Record<string, string | undefined> | null,
+): Context {
+  const paramToken = connectionParams?.token;
   return createContextInner(services, {
     requestId: req.requestId,
-    authorization: req.get('authorization'),
+    authorization: req.get('authorization') ?? (paramToken ? `Bearer ${paramToken}` : undefined),
     idempotencyKey: req.get('idempotency-key'),
     instance,
     log: req.log,

@@ -36,7 +36,14 @@ const errorPipeline = middleware(async ({ ctx, next, path, type }) => {
 /** A fresh identity map per procedure: a tRPC batch shares one context but never one unit of work. */
 const withEntityManager = middleware(({ ctx, next }) => next({ ctx: { em: ctx.orm.em.fork() } }));
 
-export const publicProcedure = baseProcedure.use(errorPipeline).use(withEntityManager);
+/** Every mutation may have written outbox events: have them dispatched now rather than at the next poll. */
+const pokeOutbox = middleware(async ({ ctx, next, type }) => {
+  const result = await next();
+  if (type === 'mutation') ctx.pokeOutbox();
+  return result;
+});
+
+export const publicProcedure = baseProcedure.use(errorPipeline).use(pokeOutbox).use(withEntityManager);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const actor = await authenticate(ctx.em, ctx.authorization);

@@ -2,6 +2,7 @@ import { router } from '../init';
 import { addressesRouter } from './addresses.router';
 import { authRouter } from './auth.router';
 import { ordersRouter } from './orders.router';
+import { notificationsRouter } from './notifications.router';
 import { productsRouter } from './products.router';
 import { stockRouter } from './stock.router';
 import { usersRouter } from './users.router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   products: productsRouter,
   stock: stockRouter,
   orders: ordersRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,21 @@
+import { z } from 'zod';
+import { tracked } from '@trpc/server';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import * as orders from '../../domain/orders/orders.service';
+import * as lifecycle from '../../domain/orders/order-lifecycle.service';
 import { ZCreateOrderInput, ZOrder, ZOrderByIdInput, ZOrderListInput, ZOrderPage } from '../../domain/orders/orders.schemas';
+import {
+  ZCancelInput, ZDeliverInput, ZHistoryEntry, ZOrderIdInput, ZPackingResult, ZPayInput, ZShipInput,
+} from '../../domain/orders/lifecycle.schemas';
+import { watchOrder } from '../../domain/orders/order-watch.service';
 import { authedProcedure, roleProcedure } from '../procedures';
+import type { Context } from '../context';
+import type { Actor } from '../../domain/shared/actor';
 import { router } from '../init';
+
+const lifecycleDeps = (ctx: Context & { em: EntityManager; actor: Actor }) => ({
+  em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs,
+});
 
 export const ordersRouter = router({
   create: roleProcedure('customer')
@@ -31,4 +45,48 @@ export const ordersRouter = router({
     .input(ZOrderListInput)
     .output(ZOrderPage)
     .query(({ ctx, input }) => orders.listOrders(ctx, input)),
+
+  history: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/orders/{id}/history', tags: ['orders'], summary: 'Status history, newest first', protect: true } })
+    .input(ZOrderIdInput)
+    .output(z.array(ZHistoryEntry))
+    .query(({ ctx, input }) => lifecycle.orderHistory(ctx, input.id)),
+
+  pay: roleProcedure('customer')
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/pay', tags: ['orders'], summary: 'Pay a pending order (test tokens: tok_visa, tok_chargeDeclined)', protect: true } })
+    .input(ZPayInput)
+    .output(ZOrder)
+    .mutation(({ ctx, input }) => lifecycle.payOrder({ ...lifecycleDeps(ctx), gateway: ctx.paymentGateway }, input)),
+
+  startPacking: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/packing', tags: ['orders'], summary: 'CONFIRMED → PACKING; returns the picklist', protect: true } })
+    .input(ZOrderIdInput)
+    .output(ZPackingResult)
+    .mutation(({ ctx, input }) => lifecycle.startPacking(lifecycleDeps(ctx), input.id)),
+
+  ship: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/ship', tags: ['orders'], summary: 'PACKING → SHIPPED; issues the delivery code', protect: true } })
+    .input(ZShipInput)
+    .output(ZOrder)
+    .mutation(({ ctx, input }) => lifecycle.shipOrder(lifecycleDeps(ctx), input)),
+
+  deliver: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/deliver', tags: ['orders'], summary: "SHIPPED → DELIVERED; checks the customer's code", protect: true } })
+    .input(ZDeliverInput)
+    .output(ZOrder)
+    .mutation(({ ctx, input }) => lifecycle.deliverOrder(lifecycleDeps(ctx), input)),
+
+  cancel: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/cancel', tags: ['orders'], summary: 'Cancel before shipping; the stock comes back', protect: true } })
+    .input(ZCancelInput)
+    .output(ZOrder)
+    .mutation(({ ctx, input }) => lifecycle.cancelOrder(lifecycleDeps(ctx), input)),
+
+  onStatusChange: authedProcedure
+    .input(z.object({ id: z.uuid(), lastEventId: z.string().nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      for await (const event of watchOrder({ em: ctx.em, actor: ctx.actor, hub: ctx.orderEvents }, input, signal)) {
+        yield tracked(event.eventId, event);
+      }
+    }),
 });

@@ -1,0 +1,214 @@
+import { randomInt, timingSafeEqual } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Order, OrderItem, OrderStatusHistory, OutboxEvent, PaymentAttempt, StockMovement, inLockedTransaction, lockStock, newId,
+  type IOrder, type IOrderItem,
+} from '@frookoon/db';
+import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/sdk/contract';
+import { AppError } from '../../errors/app-error';
+import type { Actor } from '../shared/actor';
+import type { PaymentGateway } from '../payments/payment-gateway';
+import { toOrderDto, visibleOrders } from './order-dto';
+import type { TOrder } from './orders.schemas';
+import type { THistoryEntry } from './lifecycle.schemas';
+
+export interface LifecycleDeps {
+  em: EntityManager;
+  /** Null for the system (payment outcome, expiry). */
+  actor: Actor | null;
+  requestId: string | null;
+  lockTimeoutMs: number;
+}
+
+type Effect = (tx: EntityManager, order: IOrder, items: IOrderItem[]) => void | Promise<void>;
+
+interface TransitionOptions {
+  reason?: string | null;
+  /** Runs under the order lock after the table allowed the transition, before history and event are written. */
+  effect?: Effect;
+}
+
+const EVENT_OF: Record<TransitionAction, string> = {
+  pay: 'order.confirmed',
+  paymentFailed: 'order.cancelled',
+  cancel: 'order.cancelled',
+  expire: 'order.cancelled',
+  startPacking: 'order.packing',
+  ship: 'order.shipped',
+  deliver: 'order.delivered',
+};
+
+const actorRole = (actor: Actor | null): TransitionActor => actor?.role ?? 'system';
+
+/** Refuses, before touching the database, an action the actor's role may never take. */
+function assertRoleMayTake(action: TransitionAction, actor: Actor | null): void {
+  if (!mayEverTake(action, actorRole(actor))) {
+    throw new AppError('FORBIDDEN', `A ${actorRole(actor)} may not ${action} orders`);
+  }
+}
+
+/** Locks the order row (only if the actor may see it) for the rest of the transaction. */
+async function lockOrder(tx: EntityManager, actor: Actor | null, id: string): Promise<IOrder> {
+  const order = await tx.findOne(Order, { id, ...(actor ? visibleOrders(actor) : {}) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!order) throw new AppError('NOT_FOUND', 'No such order');
+  return order;
+}
+
+/** Gives back exactly what the order reserved: stock rows locked in product order, one `release` row each. */
+async function releaseStock(tx: EntityManager, order: IOrder, items: readonly IOrderItem[], actorId: string | null): Promise<void> {
+  const stock = await lockStock(tx, items.map((i) => i.product));
+  for (const item of items) {
+    const row = stock.get(item.product);
+    if (row) row.quantity += item.quantity;
+    tx.create(StockMovement, { product: item.product, order: order.id, kind: 'release', delta: item.quantity, actor: actorId, reason: null });
+  }
+}
+
+/**
+ * Applies one row of the transition table to an order whose row the transaction already holds locked:
+ * checks the table and its guard, runs the effect, restores stock on cancellation, and writes the history
+ * row and the outbox event, all before the caller's commit.
+ */
+export async function applyLocked(
+  tx: EntityManager,
+  deps: Pick<LifecycleDeps, 'actor' | 'requestId'>,
+  order: IOrder,
+  action: TransitionAction,
+  options: TransitionOptions = {},
+): Promise<IOrderItem[]> {
+  const role = actorRole(deps.actor);
+  const transition = findTransition(action, order.status);
+  if (!transition || !(transition.roles as readonly TransitionActor[]).includes(role)) {
+    throw new AppError('INVALID_STATUS_TRANSITION', `A ${role} cannot ${action} an order that is ${order.status}`);
+  }
+  if (transition.guard === 'reasonFromVendor' && role === 'vendor' && !options.reason) {
+    throw new AppError('VALIDATION_ERROR', 'Say why the order cannot be fulfilled', { errors: [{ field: 'reason', message: 'Required when a vendor cancels' }] });
+  }
+  const items = await tx.find(OrderItem, { order: order.id });
+  const previous = order.status;
+  order.status = transition.to;
+  await options.effect?.(tx, order, items);
+  if (transition.to === 'CANCELLED') await releaseStock(tx, order, items, deps.actor?.userId ?? null);
+  tx.create(OrderStatusHistory, {
+    order: order.id, previousStatus: previous, newStatus: transition.to, changedBy: deps.actor?.userId ?? null,
+    reason: options.reason ?? null, requestId: deps.requestId,
+  });
+  const payload = { orderId: order.id, customerId: order.customer, vendorId: order.vendor, previousStatus: previous, status: transition.to, reason: options.reason ?? null };
+  tx.create(OutboxEvent, { type: EVENT_OF[action], aggregateId: order.id, payload });
+  if (action === 'deliver') {
+    tx.create(OutboxEvent, { type: 'payout.released', aggregateId: order.id, payload: { ...payload, amountCents: order.totalCents, currency: order.currency } });
+  }
+  await tx.flush();
+  return items;
+}
+
+/** Locks, transitions and commits; one transaction, retried as a whole on lock conflicts. */
+async function transition(deps: LifecycleDeps, id: string, action: TransitionAction, options: TransitionOptions = {}) {
+  assertRoleMayTake(action, deps.actor);
+  return inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+    const order = await lockOrder(tx, deps.actor, id);
+    const items = await applyLocked(tx, deps, order, action, options);
+    return { order, items };
+  });
+}
+
+const dto = (deps: LifecycleDeps, result: { order: IOrder; items: IOrderItem[] }, viewer: Actor | null = deps.actor): TOrder =>
+  toOrderDto(result.order, result.items, viewer ?? { userId: '', role: 'admin', vendorId: null, tokenHash: '' });
+
+/**
+ * Pays a pending order without holding a lock while the gateway works: the attempt is recorded under the
+ * order lock (one attempt per order, so paying twice charges once), the gateway is called, and the outcome
+ * is applied in a second transaction. A charge for an order cancelled meanwhile is refunded.
+ */
+export async function payOrder(deps: LifecycleDeps & { actor: Actor; gateway: PaymentGateway }, input: { id: string; paymentToken: string }): Promise<TOrder> {
+  assertRoleMayTake('pay', deps.actor);
+  const attempt = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+    const order = await lockOrder(tx, deps.actor, input.id);
+    if (order.status !== 'PENDING') throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${order.status}`);
+    const existing = await tx.findOne(PaymentAttempt, { order: order.id });
+    if (existing) throw new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
+    const created = tx.create(PaymentAttempt, { id: newId(), order: order.id, status: 'pending', amountCents: order.totalCents, currency: order.currency, reference: null, declineReason: null });
+    await tx.flush();
+    return created;
+  });
+
+  const result = await deps.gateway.charge({
+    attemptId: attempt.id, orderId: input.id, amountCents: attempt.amountCents, currency: attempt.currency, paymentToken: input.paymentToken,
+  });
+
+  if (!result.ok) {
+    await transition({ ...deps, actor: null }, input.id, 'paymentFailed', {
+      reason: 'payment_failed',
+      effect: (tx) => tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'declined', declineReason: result.reason }).then(() => undefined),
+    });
+    throw new AppError('PAYMENT_FAILED', `The payment was declined (${result.reason}); the order is cancelled`);
+  }
+  try {
+    const confirmed = await transition(deps, input.id, 'pay', {
+      effect: async (tx, order) => {
+        order.paymentReference = result.reference;
+        await tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'succeeded', reference: result.reference });
+      },
+    });
+    return dto(deps, confirmed);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'INVALID_STATUS_TRANSITION') {
+      await deps.gateway.refund(result.reference);
+      await deps.em.fork().nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'refunded', reference: result.reference });
+      throw new AppError('INVALID_STATUS_TRANSITION', 'The order was cancelled while it was being paid; the charge is refunded', { cause: err });
+    }
+    throw err;
+  }
+}
+
+export async function startPacking(deps: LifecycleDeps & { actor: Actor }, id: string) {
+  const result = await transition(deps, id, 'startPacking');
+  const picklist = [...result.items]
+    .sort((a, b) => a.sku.localeCompare(b.sku))
+    .map((i) => ({ sku: i.sku, productName: i.productName, quantity: i.quantity }));
+  return { order: dto(deps, result), picklist };
+}
+
+const newTrackingNumber = () => `FRK${Date.now().toString(36).toUpperCase()}${randomInt(0, 36 ** 4).toString(36).toUpperCase().padStart(4, '0')}`;
+
+export async function shipOrder(deps: LifecycleDeps & { actor: Actor }, input: { id: string; carrier: string; trackingNumber?: string }) {
+  const result = await transition(deps, input.id, 'ship', {
+    effect: (_tx, order) => {
+      order.carrier = input.carrier;
+      order.trackingNumber = input.trackingNumber ?? newTrackingNumber();
+      order.deliveryOtp = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    },
+  });
+  return dto(deps, result);
+}
+
+function otpMatches(expected: string, given: string | undefined): boolean {
+  if (given === undefined || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(given));
+}
+
+export async function deliverOrder(deps: LifecycleDeps & { actor: Actor }, input: { id: string; otp?: string }) {
+  const result = await transition(deps, input.id, 'deliver', {
+    effect: (_tx, order) => {
+      if (order.deliveryOtp && !otpMatches(order.deliveryOtp, input.otp)) {
+        throw new AppError('INVALID_DELIVERY_OTP', 'The delivery code does not match', { errors: [{ field: 'otp', message: 'Ask the customer for the six-digit code' }] });
+      }
+    },
+  });
+  return dto(deps, result);
+}
+
+export async function cancelOrder(deps: LifecycleDeps & { actor: Actor }, input: { id: string; reason?: string }) {
+  return dto(deps, await transition(deps, input.id, 'cancel', { reason: input.reason ?? null }));
+}
+
+export async function orderHistory(deps: { em: EntityManager; actor: Actor }, id: string): Promise<THistoryEntry[]> {
+  const order = await deps.em.findOne(Order, { id, ...visibleOrders(deps.actor) }, { fields: ['id'] });
+  if (!order) throw new AppError('NOT_FOUND', 'No such order');
+  const rows = await deps.em.find(OrderStatusHistory, { order: id }, { orderBy: { changedAt: 'desc', id: 'desc' } });
+  return rows.map((h) => ({
+    id: h.id, previousStatus: h.previousStatus ?? null, newStatus: h.newStatus, changedBy: h.changedBy ?? null,
+    changedAt: h.changedAt, reason: h.reason ?? null, requestId: h.requestId ?? null,
+  }));
+}

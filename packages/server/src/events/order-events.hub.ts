@@ -1,0 +1,70 @@
+import { EventEmitter, on } from 'node:events';
+import pg from 'pg';
+import { ORDER_EVENTS_CHANNEL } from '@frookoon/db';
+import type { Logger } from '../logger';
+import type { OrderEventMessage } from '../jobs/outbox-dispatcher';
+
+/**
+ * One LISTEN connection per instance, fanned out to the subscribers of each order, so a change made through
+ * any instance reaches subscribers on all of them. Reconnects with backoff when the connection drops.
+ */
+export class OrderEventsHub {
+  private readonly emitter = new EventEmitter();
+  private client: pg.Client | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly url: string, private readonly log: Logger) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'frookoon-listen' });
+    client.on('notification', (msg) => {
+      if (msg.channel !== ORDER_EVENTS_CHANNEL || !msg.payload) return;
+      try {
+        const event = JSON.parse(msg.payload) as OrderEventMessage;
+        this.emitter.emit(event.orderId, event);
+        this.emitter.emit('*', event);
+      } catch (err) {
+        this.log.warn({ err }, 'unreadable order event');
+      }
+    });
+    client.on('error', (err) => {
+      this.log.warn({ err }, 'order event listener lost its connection');
+      this.reconnect(1000);
+    });
+    await client.connect();
+    await client.query(`listen ${ORDER_EVENTS_CHANNEL}`);
+    this.client = client;
+  }
+
+  private reconnect(delayMs: number): void {
+    if (this.stopped || this.retryTimer) return;
+    const old = this.client;
+    this.client = undefined;
+    void old?.end().catch(() => undefined);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.start().catch(() => this.reconnect(Math.min(delayMs * 2, 30_000)));
+    }, delayMs);
+  }
+
+  /** The events of one order (or of all, with `*`) until `signal` aborts. */
+  events(orderId: string, signal?: AbortSignal): AsyncIterableIterator<OrderEventMessage> {
+    const iterator = on(this.emitter, orderId, { signal }) as AsyncIterableIterator<[OrderEventMessage]>;
+    return (async function* () {
+      try {
+        for await (const [event] of iterator) yield event;
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'AbortError') throw err;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,60 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { dispatchOutbox } from './outbox-dispatcher';
+import { sweepExpiredOrders } from './expiry-sweeper';
+
+export interface Jobs {
+  /** Dispatch soon: called after every mutation, so events do not wait for the next poll. */
+  pokeOutbox(): void;
+  stop(): Promise<void>;
+}
+
+/** A job on a timer that never overlaps itself and logs instead of crashing. */
+function periodic(name: string, intervalMs: number, log: Logger, run: () => Promise<unknown>) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const tick = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = run()
+      .then(() => undefined, (err: unknown) => log.error({ err, job: name }, 'job failed'))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          tick();
+        }
+      });
+  };
+  const timer = setInterval(tick, intervalMs);
+  timer.unref();
+  return {
+    tick,
+    stop: async () => {
+      clearInterval(timer);
+      again = false;
+      await running;
+    },
+  };
+}
+
+export function startJobs(services: { orm: MikroORM; config: Config; log: Logger }): Jobs {
+  const { orm, config, log } = services;
+  const outbox = periodic('outbox', config.outboxPollMs, log, () => dispatchOutbox(orm.em.fork()));
+  const sweeper = periodic('expiry', config.expirySweepIntervalMs, log, async () => {
+    const cancelled = await sweepExpiredOrders(orm.em.fork(), {
+      paymentTimeoutMs: config.orderPaymentTimeoutMs,
+      lockTimeoutMs: config.stockLockTimeoutMs,
+    });
+    if (cancelled.length) log.info({ orders: cancelled }, 'unpaid orders cancelled');
+  });
+  return {
+    pokeOutbox: () => setImmediate(outbox.tick),
+    stop: async () => {
+      await Promise.all([outbox.stop(), sweeper.stop()]);
+    },
+  };
+}
