@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
+import { EventSource } from 'eventsource';
 import { ApiToken, User, newId, type DatabaseHandle } from '@frookoon/db';
 import type { Role } from '@frookoon/sdk';
 import { createFrookoonClient, type FrookoonClient } from '@frookoon/sdk';
 import { loadConfig, type Config } from '../../packages/server/src/config';
 import { createLogger } from '../../packages/server/src/logger';
-import { startServer, type RunningServer } from '../../packages/server/src/server';
+import { startServer, type RunningServer, type ServerParts } from '../../packages/server/src/server';
 import { hashToken, newToken } from '../../packages/server/src/domain/auth/tokens';
 import { hashPassword } from '../../packages/server/src/domain/auth/password';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -37,10 +38,10 @@ const DEFAULT_PASSWORD = 'correct horse battery staple';
 let defaultPasswordHash: Promise<string> | undefined;
 
 /** The real server (express, tRPC, REST, MikroORM) on a port of its own and a database of its own. */
-export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase, parts: ServerParts = {}): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
   const config: Config = {
-    ...loadConfig({ LOG_LEVEL: 'debug', SEED_DEMO: 'false', ...env }),
+    ...loadConfig({ LOG_LEVEL: 'debug', SEED_DEMO: 'false', OUTBOX_POLL_MS: '100', EXPIRY_SWEEP_INTERVAL_MS: '3600000', ...env }),
     port: 0,
     host: '127.0.0.1',
   };
@@ -53,7 +54,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDb?
   });
   const log = createLogger(config.logLevel, sink);
   const handle: DatabaseHandle = { url: db.url, embedded: false, stop: async () => undefined };
-  const running = await startServer(config, log, handle);
+  const running = await startServer(config, log, handle, parts);
   let seq = 0;
 
   const app: TestApp = {
@@ -62,7 +63,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDb?
     db,
     logs,
     http: (path, init) => fetch(running.url + path, init),
-    client: (token) => createFrookoonClient({ url: running.url, token }),
+    client: (token) => createFrookoonClient({ url: running.url, token, EventSource }),
     async makeUser(role, opts = {}) {
       const em = running.orm.em.fork();
       const password = opts.password ?? DEFAULT_PASSWORD;

@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, type TRPCClient } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '@frookoon/server';
 
@@ -10,6 +10,11 @@ export interface FrookoonClientOptions {
   /** Extra headers for every request, e.g. `x-request-id`. */
   headers?: () => Record<string, string | undefined>;
   fetch?: typeof globalThis.fetch;
+  /**
+   * EventSource for live subscriptions (`orders.onStatusChange`); browsers have one, Node 20 needs a ponyfill
+   * such as the `eventsource` package.
+   */
+  EventSource?: Parameters<typeof httpSubscriptionLink>[0]['EventSource'];
 }
 
 export type FrookoonClient = TRPCClient<AppRouter>;
@@ -20,14 +25,27 @@ export function createFrookoonClient(options: FrookoonClientOptions): FrookoonCl
   const currentToken = () => (typeof options.token === 'function' ? options.token() : options.token) ?? undefined;
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${base}/trpc`,
-        transformer: superjson,
-        fetch: options.fetch,
-        headers: () => {
-          const token = currentToken();
-          return { ...options.headers?.(), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // An EventSource cannot send headers: the token travels as a connection parameter.
+        true: httpSubscriptionLink({
+          url: `${base}/trpc`,
+          transformer: superjson,
+          EventSource: options.EventSource ?? globalThis.EventSource,
+          connectionParams: () => {
+            const token = currentToken();
+            return token ? { token } : {};
+          },
+        }),
+        false: httpBatchLink({
+          url: `${base}/trpc`,
+          transformer: superjson,
+          fetch: options.fetch,
+          headers: () => {
+            const token = currentToken();
+            return { ...options.headers?.(), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+          },
+        }),
       }),
     ],
   });
