@@ -84,9 +84,10 @@ export const ordersRouter = router({
 
   onStatusChange: authedProcedure
     .input(z.object({ id: z.uuid(), lastEventId: z.string().nullish() }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      for await (const event of watchOrder({ em: ctx.em, actor: ctx.actor, hub: ctx.orderEvents }, input, signal)) {
-        yield tracked(event.eventId, event);
-      }
+    .subscription(async ({ ctx, input, signal }) => {
+      const events = await watchOrder({ em: ctx.em, actor: ctx.actor, hub: ctx.orderEvents }, input, signal);
+      return (async function* () {
+        for await (const event of events) yield tracked(event.eventId, event);
+      })();
     }),
 });
