@@ -2,12 +2,9 @@
  * One PostgreSQL for the whole run (embedded, or DATABASE_URL's server), with a migrated template database
  * that every test file clones, so that files run in parallel on databases of their own.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { initOrm, migrate, startEmbeddedPostgres } from '@frookoon/db';
+import { initOrm, migrate, startThrowawayCluster } from '@frookoon/db';
 
 export const TEMPLATE_DB = 'frookoon_test_template';
 
@@ -30,18 +27,9 @@ export default async function setup(project: TestProject) {
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'frookoon-test-'));
-    const cluster = await startEmbeddedPostgres({
-      dataDir,
-      port: 55000 + (process.pid % 1000),
-      database: 'postgres',
-      ephemeral: true,
-    });
+    const cluster = await startThrowawayCluster(55000 + (process.pid % 1000));
     adminUrl = cluster.adminUrl;
-    stopCluster = async () => {
-      await cluster.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
+    stopCluster = cluster.stop;
   }
 
   const admin = new pg.Client({ connectionString: adminUrl });

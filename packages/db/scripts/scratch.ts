@@ -1,9 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../src/embedded';
+import { startThrowawayCluster } from '../src/embedded';
 import { initOrm } from '../src/orm';
 
 /**
@@ -17,13 +14,9 @@ export async function withScratchOrm(fn: (orm: MikroORM) => Promise<void>): Prom
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'frookoon-scratch-'));
-    const cluster = await startEmbeddedPostgres({ dataDir, port: 54400 + (process.pid % 500), database: 'postgres', ephemeral: true });
+    const cluster = await startThrowawayCluster(54400 + (process.pid % 500));
     adminUrl = cluster.adminUrl;
-    stopCluster = async () => {
-      await cluster.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
+    stopCluster = cluster.stop;
   }
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface EmbeddedDatabase {
@@ -108,5 +109,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     adminUrl: `${base}/postgres`,
     // A postmaster left running by a process that died is adopted, and stopped like our own.
     stop: () => (orphan === undefined ? pg.stop() : stopPostmaster(orphan)),
+  };
+}
+
+/**
+ * A throwaway cluster in a fresh temporary directory (tests, checks, benchmarks): returns the URL of its
+ * maintenance database, and removes everything on stop.
+ */
+export async function startThrowawayCluster(port: number): Promise<{ adminUrl: string; stop(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'frookoon-pg-'));
+  const cluster = await startEmbeddedPostgres({ dataDir, port, database: 'postgres', ephemeral: true });
+  return {
+    adminUrl: cluster.adminUrl,
+    stop: async () => {
+      await cluster.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

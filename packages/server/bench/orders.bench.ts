@@ -5,13 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
-import { startEmbeddedPostgres } from '@frookoon/db';
+import { startThrowawayCluster } from '@frookoon/db';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -37,13 +35,9 @@ async function main() {
   let adminUrl = process.env.DATABASE_URL;
   let stopCluster = async () => undefined as void;
   if (!adminUrl) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'frookoon-bench-'));
-    const cluster = await startEmbeddedPostgres({ dataDir, port: await freePort(), database: 'postgres', ephemeral: true });
+    const cluster = await startThrowawayCluster(await freePort());
     adminUrl = cluster.adminUrl;
-    stopCluster = async () => {
-      await cluster.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
+    stopCluster = cluster.stop;
   }
   const dbName = `frookoon_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
