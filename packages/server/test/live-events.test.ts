@@ -18,6 +18,11 @@ afterAll(async () => {
   await a.close();
 });
 
+async function allDispatched(orderId: string): Promise<boolean> {
+  const rows = await a.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from outbox_event where aggregate_id = ? and dispatched_at is null', [orderId]);
+  return rows[0]!.n === 0;
+}
+
 interface Received {
   eventId: string;
   type: string;
@@ -27,23 +32,27 @@ interface Received {
 function subscribe(app: TestApp, token: string, id: string, lastEventId?: string) {
   const received: Received[] = [];
   let fail: (err: unknown) => void = () => undefined;
+  let start: () => void = () => undefined;
   const failed = new Promise<never>((_, reject) => (fail = reject));
+  const started = new Promise<void>((resolve) => (start = resolve));
   const sub = app.client(token).orders.onStatusChange.subscribe(
     { id, lastEventId },
-    { onData: (event) => received.push(event.data), onError: (err) => fail(err) },
+    { onData: (event) => received.push(event.data), onError: (err) => fail(err), onStarted: () => start() },
   );
   const until = async (n: number) => {
     const deadline = Date.now() + 10_000;
     while (received.length < n && Date.now() < deadline) await Promise.race([new Promise((r) => setTimeout(r, 25)), failed]);
     return received;
   };
-  return { received, until, unsubscribe: () => sub.unsubscribe(), failed };
+  return { received, until, unsubscribe: () => sub.unsubscribe(), failed, started };
 }
 
 it('delivers, in order, to a subscriber on one instance the changes made through another', async () => {
   const order = await placeOrder(a, vendor.vendorId!);
+  // The creation event goes out before anyone watches; the watcher then sees only what follows.
+  for (let i = 0; i < 100 && !(await allDispatched(order.id)); i++) await new Promise((r) => setTimeout(r, 50));
   const watcher = subscribe(b, order.buyer.token, order.id);
-  await new Promise((r) => setTimeout(r, 300));
+  await watcher.started;
 
   await act(a, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
   await act(a, vendor.token, order.id, 'packing');
