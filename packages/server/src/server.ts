@@ -69,9 +69,12 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   const stop = () =>
     (stopping ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets go as soon as their last response is out, not at their idle timeout.
       server.closeIdleConnections();
+      const sweepIdle = setInterval(() => server.closeIdleConnections(), 50);
       const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
       await drained;
+      clearInterval(sweepIdle);
       clearTimeout(grace);
       await readyJobs.stop();
       await orderEvents.stop();

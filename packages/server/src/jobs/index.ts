@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { dispatchOutbox } from './outbox-dispatcher';
 import { sweepExpiredOrders } from './expiry-sweeper';
+import { purgeExpiredIdempotencyKeys } from '@frookoon/db';
 
 export interface Jobs {
   /** Dispatch soon: called after every mutation, so events do not wait for the next poll. */
@@ -50,6 +51,8 @@ export function startJobs(services: { orm: MikroORM; config: Config; log: Logger
       lockTimeoutMs: config.stockLockTimeoutMs,
     });
     if (cancelled.length) log.info({ orders: cancelled }, 'unpaid orders cancelled');
+    const purged = await purgeExpiredIdempotencyKeys(orm.em.fork());
+    if (purged) log.info({ purged }, 'expired idempotency keys removed');
   });
   return {
     pokeOutbox: () => setImmediate(outbox.tick),

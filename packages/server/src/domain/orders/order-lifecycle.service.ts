@@ -138,10 +138,17 @@ export async function payOrder(deps: LifecycleDeps & { actor: Actor; gateway: Pa
   });
 
   if (!result.ok) {
-    await transition({ ...deps, actor: null }, input.id, 'paymentFailed', {
-      reason: 'payment_failed',
-      effect: (tx) => tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'declined', declineReason: result.reason }).then(() => undefined),
-    });
+    const declined = { status: 'declined' as const, declineReason: result.reason };
+    try {
+      await transition({ ...deps, actor: null }, input.id, 'paymentFailed', {
+        reason: 'payment_failed',
+        effect: (tx) => tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, declined).then(() => undefined),
+      });
+    } catch (err) {
+      // Cancelled by someone else while the gateway was deciding: nothing left to undo but the attempt.
+      if (!(err instanceof AppError && err.code === 'INVALID_STATUS_TRANSITION')) throw err;
+      await deps.em.fork().nativeUpdate(PaymentAttempt, { id: attempt.id }, declined);
+    }
     throw new AppError('PAYMENT_FAILED', `The payment was declined (${result.reason}); the order is cancelled`);
   }
   try {

@@ -1,0 +1,28 @@
+import { expect, it } from 'vitest';
+import { TestPaymentGateway } from '../src/domain/payments/test-payment-gateway';
+import { startTestApp } from '../../../test/support/app';
+import { makeVendor } from '../../../test/support/fixtures';
+import { act, placeOrder, statusOf } from '../../../test/support/lifecycle';
+
+it('finishes the requests in flight when stopping, then refuses new connections', async () => {
+  const app = await startTestApp({}, undefined, { paymentGateway: new TestPaymentGateway(400) });
+  const { vendorId } = await makeVendor(app);
+  const order = await placeOrder(app, vendorId);
+  const url = app.url;
+
+  const inFlight = act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
+  await new Promise((r) => setTimeout(r, 100));
+  const stopped = app.stop();
+  const res = await inFlight;
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { status: string }).status).toBe('CONFIRMED');
+  await stopped;
+  await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+
+  const again = await startTestApp({}, app.db);
+  try {
+    expect(await statusOf(again, order.id)).toBe('CONFIRMED');
+  } finally {
+    await again.close();
+  }
+});
