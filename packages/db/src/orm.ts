@@ -15,6 +15,8 @@ export interface OrmSettings {
   connectTimeoutMs?: number;
   /** Receives every SQL statement (with MikroORM's `[query]` prefix), for diagnostics and statement counts. */
   queryLogger?: (message: string) => void;
+  /** Receives the query builder's own warnings (e.g. a broken connection it had to drop). */
+  driverWarning?: (message: string) => void;
 }
 
 export function ormConfig(settings: OrmSettings): Options {
@@ -35,6 +37,7 @@ export function ormConfig(settings: OrmSettings): Options {
     driverOptions: {
       connection: { connectionTimeoutMillis: connectTimeoutMs, application_name: 'frookoon' },
       acquireConnectionTimeout: connectTimeoutMs,
+      log: { warn: settings.driverWarning ?? (() => undefined), deprecate: () => undefined, debug: () => undefined, error: settings.driverWarning ?? (() => undefined) },
     },
     migrations: {
       path: MIGRATIONS_DIR,

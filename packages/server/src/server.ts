@@ -39,7 +39,12 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   let jobs: Jobs | undefined;
   const orderEvents = new OrderEventsHub(db.url, log);
   try {
-    orm = await initOrm({ url: db.url, poolMax: config.dbPoolMax, connectTimeoutMs: config.dbConnectTimeoutMs });
+    orm = await initOrm({
+      url: db.url,
+      poolMax: config.dbPoolMax,
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+      driverWarning: (message) => log.warn({ driver: message }, 'database driver warning'),
+    });
     const applied = await migrate(orm);
     log.info({ applied, embedded: db.embedded }, applied.length ? 'migrations applied' : 'schema up to date');
     if (config.seedDemo) {
