@@ -74,6 +74,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   const stop = () =>
     (stopping ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      orderEvents.closeSubscriptions();
       // Keep-alive sockets go as soon as their last response is out, not at their idle timeout.
       server.closeIdleConnections();
       const sweepIdle = setInterval(() => server.closeIdleConnections(), 50);

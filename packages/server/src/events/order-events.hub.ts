@@ -13,6 +13,8 @@ export class OrderEventsHub {
   private client: pg.Client | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Ends every open subscription at once, so that a stopping server is not held open by them. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly url: string, private readonly log: Logger) {
     this.emitter.setMaxListeners(0);
@@ -52,7 +54,8 @@ export class OrderEventsHub {
 
   /** The events of one order (or of all, with `*`) until `signal` aborts. */
   events(orderId: string, signal?: AbortSignal): AsyncIterableIterator<OrderEventMessage> {
-    const iterator = on(this.emitter, orderId, { signal }) as AsyncIterableIterator<[OrderEventMessage]>;
+    const until = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    const iterator = on(this.emitter, orderId, { signal: until }) as AsyncIterableIterator<[OrderEventMessage]>;
     return (async function* () {
       try {
         for await (const [event] of iterator) yield event;
@@ -62,8 +65,14 @@ export class OrderEventsHub {
     })();
   }
 
+  /** Ends the open subscriptions; the listener keeps running until `stop`. */
+  closeSubscriptions(): void {
+    this.closing.abort();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.closing.abort();
     clearTimeout(this.retryTimer);
     await this.client?.end().catch(() => undefined);
   }
