@@ -1,5 +1,6 @@
 /** Classifies driver errors by SQLSTATE and connection failures, wherever they sit in the cause chain. */
 
+const PROTOCOL_VIOLATION = '08P01';
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001', '55P03']);
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
 
@@ -28,7 +29,7 @@ export function isRetryableConflict(err: unknown): boolean {
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
     if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) return true;
-    if (typeof e.code === 'string' && /^(08|57P0)/.test(e.code)) return true;
+    if (typeof e.code === 'string' && e.code !== PROTOCOL_VIOLATION && /^(08|57P0)/.test(e.code)) return true;
     if (e.name === 'KnexTimeoutError' || e.name === 'ConnectionException') return true;
     if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)) return true;
   }
@@ -47,4 +48,13 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
 
 export function isForeignKeyViolation(err: unknown): boolean {
   return sqlState(err) === '23503';
+}
+
+/**
+ * A value PostgreSQL cannot take as given: SQLSTATE class 22 (too long, out of range, bad encoding), or a
+ * protocol violation, which is what a NUL character inside query text (inlined parameters) produces.
+ */
+export function isDataException(err: unknown): boolean {
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('22') || state === PROTOCOL_VIOLATION);
 }

@@ -101,6 +101,10 @@ describe('stock', () => {
     expect((await adjust(other.vendor.token, 1)).status).toBe(403);
     expect((await adjust((await app.makeUser('customer')).token, 1)).status).toBe(403);
     expect((await json<ProblemDetails>(await adjust(other.vendor.token, 0))).error_code).toBe('VALIDATION_ERROR');
+    const admin = await app.makeUser('admin');
+    await app.orm.em.fork().execute('update stock set quantity = 2147483000 where product_id = ?', [id]);
+    expect(await json<ProblemDetails>(await adjust(admin.token, 1000))).toMatchObject({ status: 400, error_code: 'VALIDATION_ERROR', errors: [{ field: 'delta' }] });
+    await app.orm.em.fork().execute('update stock set quantity = 5 where product_id = ?', [id]);
     expect(await stockOf(app.orm.em.fork(), id)).toBe(5);
   });
 });

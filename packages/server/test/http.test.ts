@@ -151,6 +151,14 @@ describe('problem details on every error path', () => {
     expect(problem.errors.map((e) => e.field).sort()).toEqual(['email', 'name', 'password']);
   });
 
+  it('answers text the database cannot store (a NUL byte) with VALIDATION_ERROR, not a crash', async () => {
+    const res = await app.http('/api/v1/auth/register', jsonPost({ email: 'nul@example.test', password: 'a long password', name: 'Nul\u0000Byte' }));
+    const problem = await problemOf(res);
+    expect(problem).toMatchObject({ status: 400, error_code: 'VALIDATION_ERROR' });
+    const retry = await app.http('/api/v1/auth/register', jsonPost({ email: 'nul@example.test', password: 'a long password', name: 'Fine' }));
+    expect(retry.status).toBe(200);
+  });
+
   it('names a malformed id with INVALID_UUID', async () => {
     const admin = await app.makeUser('admin');
     const res = await app.http('/api/v1/users', jsonPost(

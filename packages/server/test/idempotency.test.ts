@@ -51,6 +51,15 @@ describe('Idempotency-Key on orders.create', () => {
     expect(await stockOf(app.orm.em.fork(), product)).toBe(9);
   });
 
+  it('refuses an over-long Idempotency-Key header with VALIDATION_ERROR', async () => {
+    const buyer = await makeBuyer(app);
+    const product = await makeProduct(app, vendorId, { stock: 10 });
+    const res = await post(buyer, 'k'.repeat(300), [{ productId: product, quantity: 1 }]);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error_code: 'VALIDATION_ERROR', errors: [{ field: 'idempotencyKey' }] });
+    expect(await countOrders(buyer)).toBe(0);
+  });
+
   it('keeps keys per principal: another customer may use the same key', async () => {
     const [one, two] = [await makeBuyer(app), await makeBuyer(app)];
     const product = await makeProduct(app, vendorId, { stock: 10 });

@@ -142,6 +142,15 @@ describe("the seed's error table", () => {
     expect(await stockOf(app.orm.em.fork(), product)).toBe(10);
   });
 
+  it('refuses, as VALIDATION_ERROR, an order whose total does not fit', async () => {
+    const buyer = await makeBuyer(app);
+    const pricey = await makeProduct(app, vendorId, { stock: 10_000, priceCents: 100_000_000 });
+    const res = await postOrder(buyer.token, { addressId: buyer.addressId, items: [{ productId: pricey, quantity: 1000 }] });
+    expect(res.status).toBe(400);
+    expect(await problem(res)).toMatchObject({ error_code: 'VALIDATION_ERROR', errors: [{ field: 'items' }] });
+    expect(await stockOf(app.orm.em.fork(), pricey)).toBe(10_000);
+  });
+
   it("NOT_FOUND for another customer's address", async () => {
     const buyer = await makeBuyer(app);
     const other = await makeBuyer(app);

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { ZodError, type z } from 'zod';
-import { isDatabaseUnavailable, isRetryableConflict } from '@frookoon/db';
+import { isDataException, isDatabaseUnavailable, isRetryableConflict } from '@frookoon/db';
 import type { ErrorCode, ProblemFieldError } from '@frookoon/sdk/contract';
 import { AppError } from './app-error';
 
@@ -57,6 +57,10 @@ export function toAppError(err: unknown): AppError {
   if (err instanceof ZodError) return fromZodError(err);
   if (isRetryableConflict(err)) {
     return new AppError('CONCURRENT_ORDER_CONFLICT', 'High demand! Someone just ordered the last item. Please try again.', { cause: err });
+  }
+  if (isDataException(err)) {
+    // Schemas bound every value; what still fails here is text the database cannot hold (such as NUL).
+    return new AppError('VALIDATION_ERROR', 'A value in the request cannot be stored as given', { cause: err });
   }
   if (isDatabaseUnavailable(err)) {
     return new AppError('SERVICE_UNAVAILABLE', 'The service is temporarily unavailable; please retry shortly', { cause: err });

@@ -4,7 +4,7 @@ import {
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
-import { page } from '../shared/schemas';
+import { MAX_INT, page } from '../shared/schemas';
 import type { TCreateProductInput, TProduct, TProductListInput, TStock, TStockAdjustInput } from './catalog.schemas';
 
 export async function listProducts(deps: { em: EntityManager }, input: TProductListInput) {
@@ -82,6 +82,9 @@ export async function adjustStock(
       throw new AppError('INSUFFICIENT_STOCK', `Only ${stock.quantity} in stock; cannot remove ${-input.delta}`, {
         errors: [{ field: 'delta', message: `Stock cannot go below zero (now ${stock.quantity})` }],
       });
+    }
+    if (stock.quantity + input.delta > MAX_INT) {
+      throw new AppError('VALIDATION_ERROR', `Stock cannot exceed ${MAX_INT}`, { errors: [{ field: 'delta', message: 'Too large' }] });
     }
     stock.quantity += input.delta;
     tx.create(StockMovement, {

@@ -7,7 +7,7 @@ import {
 import type { ProblemFieldError } from '@frookoon/sdk/contract';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
-import { page } from '../shared/schemas';
+import { MAX_INT, page } from '../shared/schemas';
 import { toOrderDto, visibleOrders } from './order-dto';
 import type { TCreateOrderInput, TOrder, TOrderListInput } from './orders.schemas';
 
@@ -91,7 +91,12 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
     });
   }
   const lines = mergeLines(input.items);
-  const key = input.idempotencyKey ?? deps.idempotencyKey;
+  const key = input.idempotencyKey ?? deps.idempotencyKey?.trim();
+  if (key !== undefined && (key.length === 0 || key.length > 255)) {
+    throw new AppError('VALIDATION_ERROR', 'An Idempotency-Key has 1 to 255 characters', {
+      errors: [{ field: 'idempotencyKey', message: 'Use 1 to 255 characters, e.g. a UUID' }],
+    });
+  }
   const hash = key ? requestHash(addressId, lines) : undefined;
   if (key && hash) {
     const previous = await replay(deps, key, hash);
@@ -106,6 +111,11 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
   const first = products.get(lines[0]!.productId)!;
   const orderId = newId();
   const totalCents = lines.reduce((sum, l) => sum + products.get(l.productId)!.priceCents * l.quantity, 0);
+  if (totalCents > MAX_INT) {
+    throw new AppError('VALIDATION_ERROR', 'The order total is larger than one order may be; split it', {
+      errors: [{ field: 'items', message: `The total may be at most ${MAX_INT} minor units` }],
+    });
+  }
 
   try {
     const { order, items } = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {

@@ -10,3 +10,6 @@ export function page<T extends { id: string }>(rows: T[], limit: number): { item
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? (items.at(-1)?.id ?? null) : null };
 }
+
+/** The largest amount or quantity a column holds (PostgreSQL `integer`). */
+export const MAX_INT = 2_147_483_647;
