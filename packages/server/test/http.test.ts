@@ -115,6 +115,10 @@ describe('hardening and probes', () => {
       '/orders/{id}/pay', '/orders/{id}/ship', '/products', '/products/{id}', '/stock/{productId}',
       '/stock/{productId}/adjust', '/users', '/vendors',
     ]);
+    const create = (doc.paths['/orders'] as { post: { parameters: { name: string; in: string }[]; responses: Record<string, { content: Record<string, unknown> }> } }).post;
+    expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'idempotency-key', in: 'header' })]));
+    expect(Object.keys(create.responses['409']!.content)).toEqual(['application/problem+json']);
+    expect(JSON.stringify(doc)).not.toContain('error.BAD_REQUEST');
   });
 });
 

@@ -23,6 +23,8 @@ export const ordersRouter = router({
       openapi: {
         method: 'POST', path: '/orders', tags: ['orders'], protect: true,
         summary: 'Place an order; its stock is reserved at once. Send an Idempotency-Key header to retry safely.',
+        requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+        errorResponses: [400, 401, 403, 404, 409, 413, 422, 503],
       },
     })
     .input(ZCreateOrderInput)
@@ -53,7 +55,12 @@ export const ordersRouter = router({
     .query(({ ctx, input }) => lifecycle.orderHistory(ctx, input.id)),
 
   pay: roleProcedure('customer')
-    .meta({ openapi: { method: 'POST', path: '/orders/{id}/pay', tags: ['orders'], summary: 'Pay a pending order (test tokens: tok_visa, tok_chargeDeclined)', protect: true } })
+    .meta({
+      openapi: {
+        method: 'POST', path: '/orders/{id}/pay', tags: ['orders'], protect: true, errorResponses: [400, 401, 402, 403, 404, 409, 503],
+        summary: 'Pay a pending order (test tokens: tok_visa, tok_chargeDeclined)',
+      },
+    })
     .input(ZPayInput)
     .output(ZOrder)
     .mutation(({ ctx, input }) => lifecycle.payOrder({ ...lifecycleDeps(ctx), gateway: ctx.paymentGateway }, input)),
