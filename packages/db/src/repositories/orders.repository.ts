@@ -20,3 +20,83 @@ export async function claimExpiredOrder(tx: EntityManager, cutoff: Date): Promis
   );
   return rows[0]?.id ?? null;
 }
+
+export interface OrderProductRow {
+  id: string;
+  vendorId: string;
+  name: string;
+  sku: string;
+  priceCents: number;
+  currency: string;
+}
+
+/**
+ * What placing an order needs to know before any lock, in one round trip: whether the address is the
+ * customer's, and the products asked for (those that exist).
+ */
+export async function loadOrderInputs(
+  em: EntityManager,
+  customerId: string,
+  addressId: string,
+  productIds: readonly string[],
+): Promise<{ addressOk: boolean; products: OrderProductRow[] }> {
+  const rows = await em.execute<(Partial<OrderProductRow> & { addressOk: boolean })[]>(
+    `select a.ok as "addressOk", p.id, p.vendor_id as "vendorId", p.name, p.sku, p.price_cents as "priceCents", p.currency
+       from (select exists(select 1 from address where id = ? and customer_id = ?) as ok) a
+       left join product p on p.id in (?)`,
+    [addressId, customerId, productIds],
+  );
+  return {
+    addressOk: rows[0]?.addressOk === true,
+    products: rows.filter((r): r is OrderProductRow & { addressOk: boolean } => typeof r.id === 'string'),
+  };
+}
+
+export interface NewOrder {
+  id: string;
+  customerId: string;
+  vendorId: string;
+  addressId: string;
+  totalCents: number;
+  currency: string;
+  items: { id: string; productId: string; productName: string; sku: string; unitPriceCents: number; quantity: number }[];
+  history: { id: string; reason: string; requestId: string | null };
+  event: { id: string; type: string; payload: Record<string, unknown> };
+  idempotency?: { id: string; key: string; requestHash: string; ttlSeconds: number };
+}
+
+/**
+ * Writes a new PENDING order with its items, first history row, outbox event and (when given) idempotency
+ * key in one statement; answers the creation time. A concurrent request with the same idempotency key waits
+ * here on the unique index, before any stock lock is taken.
+ */
+export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<Date> {
+  const params: unknown[] = [
+    order.id, order.customerId, order.vendorId, order.addressId, order.totalCents, order.currency,
+    order.id, JSON.stringify(order.items),
+    order.history.id, order.id, order.customerId, order.history.reason, order.history.requestId,
+    order.event.id, order.event.type, order.id, JSON.stringify(order.event.payload),
+  ];
+  let idempotency = '';
+  if (order.idempotency) {
+    idempotency = `, k as (insert into idempotency_key (id, user_id, key, request_hash, resource_id, created_at, expires_at)
+                          values (?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?)))`;
+    const k = order.idempotency;
+    params.push(k.id, order.customerId, k.key, k.requestHash, order.id, k.ttlSeconds);
+  }
+  const rows = await tx.execute<{ created_at: string | Date }[]>(
+    `with o as (insert into customer_order (id, customer_id, vendor_id, address_id, status, total_cents, currency, created_at, updated_at)
+                values (?, ?, ?, ?, 'PENDING', ?, ?, now(), now()) returning created_at),
+          i as (insert into order_item (id, order_id, product_id, product_name, sku, unit_price_cents, quantity)
+                select x.id, ?, x."productId", x."productName", x.sku, x."unitPriceCents", x.quantity
+                  from jsonb_to_recordset(?::jsonb) as x(id uuid, "productId" uuid, "productName" text, sku text, "unitPriceCents" int, quantity int)),
+          h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
+                values (?, ?, null, 'PENDING', ?, now(), ?, ?)),
+          e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
+                values (?, ?, ?, ?::jsonb, now(), 0))
+          ${idempotency}
+     select created_at from o`,
+    params,
+  );
+  return new Date(rows[0]!.created_at);
+}

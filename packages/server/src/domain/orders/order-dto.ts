@@ -10,7 +10,13 @@ export function visibleOrders(actor: Actor): { customer?: string; vendor?: strin
   return {};
 }
 
-export function toOrderDto(order: IOrder, items: readonly IOrderItem[], actor: Actor): TOrder {
+export type OrderView = Pick<
+  IOrder,
+  'id' | 'status' | 'customer' | 'vendor' | 'address' | 'totalCents' | 'currency' | 'paymentReference' | 'carrier' | 'trackingNumber' | 'deliveryOtp' | 'createdAt' | 'updatedAt'
+>;
+export type OrderItemView = Pick<IOrderItem, 'product' | 'productName' | 'sku' | 'unitPriceCents' | 'quantity'>;
+
+export function toOrderDto(order: OrderView, items: readonly OrderItemView[], actor: Actor): TOrder {
   return {
     id: order.id,
     status: order.status,

@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Address, IdempotencyKey, Order, OrderItem, OrderStatusHistory, OutboxEvent, Product, StockMovement,
-  findLiveIdempotencyKey, inLockedTransaction, isUniqueViolation, lockStock, newId, type IOrderItem, type IProduct,
+  Order, OrderItem, findLiveIdempotencyKey, inLockedTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, newId,
+  reserveStock, type IOrderItem, type OrderProductRow,
 } from '@frookoon/db';
-import type { ProblemFieldError } from '@frookoon/sdk/contract';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
 import { MAX_INT, page } from '../shared/schemas';
-import { toOrderDto, visibleOrders } from './order-dto';
+import { toOrderDto, visibleOrders, type OrderItemView } from './order-dto';
 import type { TCreateOrderInput, TOrder, TOrderListInput } from './orders.schemas';
 
-const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export interface OrderDeps {
   em: EntityManager;
@@ -57,16 +56,15 @@ async function replay(deps: OrderDeps, key: string, hash: string): Promise<TOrde
 }
 
 /** Products of the order, checked before any lock: all exist and come from one vendor in one currency. */
-async function loadProducts(em: EntityManager, lines: readonly MergedLine[]): Promise<Map<string, IProduct>> {
-  const found = await em.find(Product, { id: { $in: lines.map((l) => l.productId) } });
+function checkProducts(found: readonly OrderProductRow[], lines: readonly MergedLine[]): Map<string, OrderProductRow> {
   const products = new Map(found.map((p) => [p.id, p]));
   const missing = lines.filter((l) => !products.has(l.productId));
   if (missing.length > 0) throw productNotFound(missing);
-  const first = found[0]!;
-  if (found.some((p) => p.vendor !== first.vendor || p.currency !== first.currency)) {
+  const first = products.get(lines[0]!.productId)!;
+  const foreign = lines.filter((l) => products.get(l.productId)!.vendorId !== first.vendorId || products.get(l.productId)!.currency !== first.currency);
+  if (foreign.length > 0) {
     throw new AppError('VALIDATION_ERROR', 'An order is placed with one vendor: place one order per vendor', {
-      errors: lines.filter((l) => products.get(l.productId)!.vendor !== first.vendor || products.get(l.productId)!.currency !== first.currency)
-        .map((l) => ({ field: `items.${l.index}.productId`, message: 'Sold by another vendor than the first line' })),
+      errors: foreign.map((l) => ({ field: `items.${l.index}.productId`, message: 'Sold by another vendor than the first line' })),
     });
   }
   return products;
@@ -103,49 +101,46 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
     if (previous) return previous;
   }
 
-  const address = await deps.em.findOne(Address, { id: addressId, customer: deps.actor.userId }, { fields: ['id'] });
-  if (!address) {
+  const inputs = await loadOrderInputs(deps.em, deps.actor.userId, addressId, lines.map((l) => l.productId));
+  if (!inputs.addressOk) {
     throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
   }
-  const products = await loadProducts(deps.em, lines);
+  const products = checkProducts(inputs.products, lines);
   const first = products.get(lines[0]!.productId)!;
-  const orderId = newId();
   const totalCents = lines.reduce((sum, l) => sum + products.get(l.productId)!.priceCents * l.quantity, 0);
   if (totalCents > MAX_INT) {
     throw new AppError('VALIDATION_ERROR', 'The order total is larger than one order may be; split it', {
       errors: [{ field: 'items', message: `The total may be at most ${MAX_INT} minor units` }],
     });
   }
+  const orderId = newId();
+  const items: OrderItemView[] = lines.map((l) => {
+    const p = products.get(l.productId)!;
+    return { product: p.id, productName: p.name, sku: p.sku, unitPriceCents: p.priceCents, quantity: l.quantity };
+  });
 
   try {
-    const { order, items } = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-      if (key && hash) {
-        tx.create(IdempotencyKey, {
-          user: deps.actor.userId, key, requestHash: hash, resourceId: orderId, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS),
-        });
-      }
-      const order = tx.create(Order, {
-        id: orderId, customer: deps.actor.userId, vendor: first.vendor, address: addressId, status: 'PENDING',
-        totalCents, currency: first.currency, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null,
+    const createdAt = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+      const placedAt = await insertOrder(tx, {
+        id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency,
+        items: items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
+        history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
+        event: {
+          id: newId(), type: 'order.created',
+          payload: { orderId, customerId: deps.actor.userId, vendorId: first.vendorId, status: 'PENDING', totalCents, currency: first.currency },
+        },
+        idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined,
       });
-      const items = lines.map((l) => {
-        const p = products.get(l.productId)!;
-        return tx.create(OrderItem, { order: orderId, product: p.id, productName: p.name, sku: p.sku, unitPriceCents: p.priceCents, quantity: l.quantity });
-      });
-      tx.create(OrderStatusHistory, {
-        order: orderId, previousStatus: null, newStatus: 'PENDING', changedBy: deps.actor.userId, reason: 'order placed', requestId: deps.requestId,
-      });
-      tx.create(OutboxEvent, {
-        type: 'order.created', aggregateId: orderId,
-        payload: { orderId, customerId: deps.actor.userId, vendorId: first.vendor, status: 'PENDING', totalCents, currency: first.currency },
-      });
-      await tx.flush();
 
       const stock = await lockStock(tx, lines.map((l) => l.productId));
-      reserve(tx, stock, lines, products, { orderId, actorId: deps.actor.userId });
-      await tx.flush();
-      return { order, items };
+      checkStock(stock, lines, products);
+      await reserveStock(tx, lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId() })), { orderId, actorId: deps.actor.userId });
+      return placedAt;
     });
+    const order = {
+      id: orderId, status: 'PENDING' as const, customer: deps.actor.userId, vendor: first.vendorId, address: addressId, totalCents,
+      currency: first.currency, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null, createdAt, updatedAt: createdAt,
+    };
     return toOrderDto(order, items, deps.actor);
   } catch (err) {
     if (key && hash && isUniqueViolation(err, 'idempotency_key_user_key_unique')) {
@@ -157,32 +152,23 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
   }
 }
 
-/** Under the stock locks: every line checked (all short lines reported at once), then decremented and ledgered. */
-function reserve(
-  tx: EntityManager,
+/** Under the stock locks: every line checked, and all short lines reported at once. */
+function checkStock(
   stock: Awaited<ReturnType<typeof lockStock>>,
   lines: readonly MergedLine[],
-  products: ReadonlyMap<string, IProduct>,
-  ref: { orderId: string; actorId: string },
+  products: ReadonlyMap<string, OrderProductRow>,
 ): void {
   const unstocked = lines.filter((l) => !stock.has(l.productId));
   if (unstocked.length > 0) throw productNotFound(unstocked);
-  const short: ProblemFieldError[] = [];
-  for (const l of lines) {
-    const available = stock.get(l.productId)!.quantity;
-    if (available < l.quantity) {
-      const name = products.get(l.productId)!.name;
-      short.push({ field: `items.${l.index}.quantity`, message: `Not enough stock for "${name}": ${available} available, ${l.quantity} requested` });
-    }
-  }
-  if (short.length > 0) {
-    const names = lines.filter((l) => short.some((s) => s.field === `items.${l.index}.quantity`)).map((l) => `"${products.get(l.productId)!.name}"`);
-    throw new AppError('INSUFFICIENT_STOCK', `Not enough stock for ${names.join(', ')}`, { errors: short });
-  }
-  for (const l of lines) {
-    stock.get(l.productId)!.quantity -= l.quantity;
-    tx.create(StockMovement, { product: l.productId, order: ref.orderId, kind: 'reserve', delta: -l.quantity, actor: ref.actorId, reason: null });
-  }
+  const short = lines.filter((l) => stock.get(l.productId)!.quantity < l.quantity);
+  if (short.length === 0) return;
+  const name = (l: MergedLine) => products.get(l.productId)!.name;
+  throw new AppError('INSUFFICIENT_STOCK', `Not enough stock for ${short.map((l) => `"${name(l)}"`).join(', ')}`, {
+    errors: short.map((l) => ({
+      field: `items.${l.index}.quantity`,
+      message: `Not enough stock for "${name(l)}": ${stock.get(l.productId)!.quantity} available, ${l.quantity} requested`,
+    })),
+  });
 }
 
 export async function getOrder(deps: { em: EntityManager; actor: Actor }, id: string): Promise<TOrder> {
