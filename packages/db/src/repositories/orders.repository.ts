@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ProductRow } from './catalog.repository';
 
 /** A payment attempt younger than this keeps its order from expiring while the gateway is working. */
 const PAYMENT_IN_FLIGHT = "interval '5 minutes'";
@@ -21,14 +22,7 @@ export async function claimExpiredOrder(tx: EntityManager, cutoff: Date): Promis
   return rows[0]?.id ?? null;
 }
 
-export interface OrderProductRow {
-  id: string;
-  vendorId: string;
-  name: string;
-  sku: string;
-  priceCents: number;
-  currency: string;
-}
+export type OrderProductRow = Omit<ProductRow, 'createdAt' | 'stock'>;
 
 /**
  * What placing an order needs to know before any lock, in one round trip: whether the address is the
