@@ -15,6 +15,7 @@ export interface RunningServer {
   url: string;
   orm: MikroORM;
   server: Server;
+  orderEvents: OrderEventsHub;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool and the database. */
   stop(): Promise<void>;
 }
@@ -87,5 +88,5 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       await readyOrm.close();
       if (!database) await db.stop();
     })());
-  return { url: `http://127.0.0.1:${port}`, orm: readyOrm, server, stop };
+  return { url: `http://127.0.0.1:${port}`, orm: readyOrm, server, orderEvents, stop };
 }

@@ -46,3 +46,28 @@ it('answers SERVICE_UNAVAILABLE fast, and readyz 503, when the database goes awa
   expect(ready.status).toBe(503);
   expect(((await ready.json()) as ProblemDetails).error_code).toBe('SERVICE_UNAVAILABLE');
 });
+
+it('recovers by itself when the database comes back: requests, readiness and live events', async () => {
+  const user = await app.makeUser('customer').catch(() => undefined);
+  expect(user).toBeUndefined();
+  await proxy.restore();
+  let ready = 0;
+  for (let i = 0; i < 100 && ready !== 200; i++) {
+    ready = (await app.http('/readyz')).status;
+    if (ready !== 200) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(ready).toBe(200);
+  const customer = await app.makeUser('customer');
+  expect((await app.http('/api/v1/auth/me', { headers: bearer(customer.token) })).status).toBe(200);
+
+  // The LISTEN connection came back too: a NOTIFY reaches the hub again.
+  let heard = false;
+  const iterator = app.orderEvents.events('*');
+  const next = iterator.next().then(() => (heard = true));
+  for (let i = 0; i < 100 && !heard; i++) {
+    await app.orm.em.fork().execute(`select pg_notify('frookoon_order_events', ?)`, [JSON.stringify({ eventId: 'x', type: 'ping', orderId: '*' })]);
+    await Promise.race([next, new Promise((r) => setTimeout(r, 100))]);
+  }
+  expect(heard).toBe(true);
+  await iterator.return?.();
+});

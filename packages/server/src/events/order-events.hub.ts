@@ -4,6 +4,9 @@ import { ORDER_EVENTS_CHANNEL } from '@frookoon/db';
 import type { Logger } from '../logger';
 import type { OrderEventMessage } from '../jobs/outbox-dispatcher';
 
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
+
 /**
  * One LISTEN connection per instance, fanned out to the subscribers of each order, so a change made through
  * any instance reaches subscribers on all of them. Reconnects with backoff when the connection drops.
@@ -12,6 +15,7 @@ export class OrderEventsHub {
   private readonly emitter = new EventEmitter();
   private client: pg.Client | undefined;
   private stopped = false;
+  private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   /** Ends every open subscription at once, so that a stopping server is not held open by them. */
   private readonly closing = new AbortController();
@@ -21,7 +25,12 @@ export class OrderEventsHub {
   }
 
   async start(): Promise<void> {
+    // A connection from an earlier generation that ends late must not tear down the current one.
+    const generation = ++this.generation;
     const client = new pg.Client({ connectionString: this.url, application_name: 'frookoon-listen' });
+    const lost = () => {
+      if (generation === this.generation) this.reconnect(RETRY_FIRST_MS);
+    };
     client.on('notification', (msg) => {
       if (msg.channel !== ORDER_EVENTS_CHANNEL || !msg.payload) return;
       try {
@@ -34,21 +43,32 @@ export class OrderEventsHub {
     });
     client.on('error', (err) => {
       this.log.warn({ err }, 'order event listener lost its connection');
-      this.reconnect(1000);
+      lost();
     });
-    await client.connect();
-    await client.query(`listen ${ORDER_EVENTS_CHANNEL}`);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      await client.query(`listen ${ORDER_EVENTS_CHANNEL}`);
+    } catch (err) {
+      void client.end().catch(() => undefined);
+      throw err;
+    }
+    if (generation !== this.generation || this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
   }
 
   private reconnect(delayMs: number): void {
     if (this.stopped || this.retryTimer) return;
+    this.generation++;
     const old = this.client;
     this.client = undefined;
     void old?.end().catch(() => undefined);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.start().catch(() => this.reconnect(Math.min(delayMs * 2, 30_000)));
+      this.start().catch(() => this.reconnect(Math.min(delayMs * 2, RETRY_MAX_MS)));
     }, delayMs);
   }
 
