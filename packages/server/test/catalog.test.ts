@@ -109,6 +109,20 @@ describe('stock', () => {
   });
 });
 
+describe('stock audit', () => {
+  it('lets an admin check the stock invariant at any time, and finds a stock changed behind the ledger', async () => {
+    const admin = await app.makeUser('admin');
+    const audit = () => app.http('/api/v1/admin/stock-audit', { headers: bearer(admin.token) }).then((r) => r.json()) as Promise<{ sound: boolean; mismatches: { productId: string; quantity: number; ledgerTotal: number }[] }>;
+    expect(await audit()).toMatchObject({ sound: true, mismatches: [] });
+    const { vendorId, vendor } = await makeVendor(app);
+    const id = await makeProduct(app, vendorId, { stock: 4 });
+    await app.orm.em.fork().execute('update stock set quantity = 9 where product_id = ?', [id]);
+    expect(await audit()).toMatchObject({ sound: false, mismatches: [{ productId: id, quantity: 9, ledgerTotal: 4 }] });
+    await app.orm.em.fork().execute('update stock set quantity = 4 where product_id = ?', [id]);
+    expect((await app.http('/api/v1/admin/stock-audit', { headers: bearer(vendor.token) })).status).toBe(403);
+  });
+});
+
 describe('addresses', () => {
   it('lets a customer add and list only its own addresses', async () => {
     const a = await app.makeUser('customer');

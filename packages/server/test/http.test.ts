@@ -110,7 +110,7 @@ describe('hardening and probes', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/addresses', '/auth/login', '/auth/logout', '/auth/me', '/auth/register', '/notifications', '/orders',
+      '/addresses', '/admin/stock-audit', '/auth/login', '/auth/logout', '/auth/me', '/auth/register', '/notifications', '/orders',
       '/orders/{id}', '/orders/{id}/cancel', '/orders/{id}/deliver', '/orders/{id}/history', '/orders/{id}/packing',
       '/orders/{id}/pay', '/orders/{id}/ship', '/products', '/products/{id}', '/stock/{productId}',
       '/stock/{productId}/adjust', '/users', '/vendors',

@@ -33,3 +33,20 @@ export async function reserveStock(
     'run',
   );
 }
+
+export interface LedgerMismatch {
+  productId: string;
+  quantity: number;
+  ledgerTotal: number;
+}
+
+/** Products whose stock differs from the sum of their ledger rows (the stock invariant); empty when sound. */
+export async function ledgerMismatches(em: EntityManager): Promise<LedgerMismatch[]> {
+  const rows = await em.execute<{ productId: string; quantity: number; ledgerTotal: string | number }[]>(
+    `select s.product_id as "productId", s.quantity, coalesce(m.total, 0) as "ledgerTotal"
+       from stock s
+       left join (select product_id, sum(delta) as total from stock_movement group by product_id) m on m.product_id = s.product_id
+      where s.quantity <> coalesce(m.total, 0)`,
+  );
+  return rows.map((r) => ({ productId: r.productId, quantity: r.quantity, ledgerTotal: Number(r.ledgerTotal) }));
+}

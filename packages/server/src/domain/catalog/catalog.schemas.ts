@@ -42,3 +42,9 @@ export const ZStockAdjustInput = z.object({
   reason: z.string().trim().min(1).max(500),
 });
 export type TStockAdjustInput = z.infer<typeof ZStockAdjustInput>;
+
+export const ZStockAudit = z.object({
+  checkedAt: z.date(),
+  sound: z.boolean(),
+  mismatches: z.array(z.object({ productId: z.uuid(), quantity: z.number().int(), ledgerTotal: z.number().int() })),
+});

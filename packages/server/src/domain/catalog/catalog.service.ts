@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Product, Stock, StockMovement, findProductWithStock, isForeignKeyViolation, inLockedTransaction, isUniqueViolation, listProductsWithStock, lockStock, newId,
+  Product, Stock, StockMovement, findProductWithStock, isForeignKeyViolation, ledgerMismatches, inLockedTransaction, isUniqueViolation, listProductsWithStock, lockStock, newId,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -93,4 +93,10 @@ export async function adjustStock(
     await tx.flush();
     return { productId: stock.productId, quantity: stock.quantity, updatedAt: stock.updatedAt };
   });
+}
+
+/** Checks the stock invariant over every product: stock equals the sum of its ledger rows. */
+export async function auditStock(deps: { em: EntityManager }) {
+  const mismatches = await ledgerMismatches(deps.em);
+  return { checkedAt: new Date(), sound: mismatches.length === 0, mismatches };
 }

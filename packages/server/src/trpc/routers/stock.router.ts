@@ -1,5 +1,6 @@
 import * as catalog from '../../domain/catalog/catalog.service';
-import { ZStock, ZStockAdjustInput, ZStockGetInput } from '../../domain/catalog/catalog.schemas';
+import { z } from 'zod';
+import { ZStock, ZStockAdjustInput, ZStockAudit, ZStockGetInput } from '../../domain/catalog/catalog.schemas';
 import { publicProcedure, roleProcedure } from '../procedures';
 import { router } from '../init';
 
@@ -15,4 +16,10 @@ export const stockRouter = router({
     .input(ZStockAdjustInput)
     .output(ZStock)
     .mutation(({ ctx, input }) => catalog.adjustStock({ ...ctx, lockTimeoutMs: ctx.config.stockLockTimeoutMs }, input)),
+
+  audit: roleProcedure('admin')
+    .meta({ openapi: { method: 'GET', path: '/admin/stock-audit', tags: ['stock'], summary: 'Check that every stock equals the sum of its ledger', protect: true } })
+    .input(z.object({}).optional())
+    .output(ZStockAudit)
+    .query(({ ctx }) => catalog.auditStock(ctx)),
 });
