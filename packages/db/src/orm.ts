@@ -21,6 +21,8 @@ export interface OrmSettings {
 
 export function ormConfig(settings: OrmSettings): Options {
   const connectTimeoutMs = settings.connectTimeoutMs ?? 3000;
+  const ignore = () => undefined;
+  const warn = settings.driverWarning ?? ignore;
   return defineConfig({
     driver: PostgreSqlDriver,
     clientUrl: settings.url,
@@ -28,16 +30,16 @@ export function ormConfig(settings: OrmSettings): Options {
     extensions: [Migrator],
     forceUtcTimezone: true,
     debug: settings.queryLogger ? ['query'] : false,
-    logger: settings.queryLogger ?? (() => undefined),
+    logger: settings.queryLogger ?? ignore,
     colors: false,
     allowGlobalContext: false,
-    // Stock is only ever changed by explicit, locked updates; never let a flush race them.
+    // A flush that writes several rows does so atomically.
     implicitTransactions: true,
     pool: { min: 0, max: settings.poolMax ?? 10, acquireTimeoutMillis: connectTimeoutMs },
     driverOptions: {
       connection: { connectionTimeoutMillis: connectTimeoutMs, application_name: 'frookoon' },
       acquireConnectionTimeout: connectTimeoutMs,
-      log: { warn: settings.driverWarning ?? (() => undefined), deprecate: () => undefined, debug: () => undefined, error: settings.driverWarning ?? (() => undefined) },
+      log: { warn: warn, error: warn, deprecate: ignore, debug: ignore },
     },
     migrations: {
       path: MIGRATIONS_DIR,
