@@ -28,6 +28,25 @@ describe('migrations', () => {
   });
 });
 
+describe('append-only records', () => {
+  it('refuses to change or delete ledger and history rows', async () => {
+    const db = await createTestDatabase();
+    dropped.push(db);
+    const orm = await initOrm({ url: db.url });
+    try {
+      await seedDemoData(orm.em.fork(), 'x');
+      const em = orm.em.fork();
+      await expect(em.execute('update stock_movement set delta = delta + 1')).rejects.toThrow(/stock_movement is append-only/);
+      await expect(em.execute('delete from stock_movement')).rejects.toThrow(/append-only/);
+      await expect(em.execute('truncate stock_movement')).rejects.toThrow(/append-only/);
+      await expect(em.execute('delete from order_status_history')).rejects.toThrow(/order_status_history is append-only/);
+      expect(await orm.em.fork().count(StockMovement, {})).toBe(12);
+    } finally {
+      await orm.close(true);
+    }
+  });
+});
+
 describe('demo seed', () => {
   it('seeds an empty database once; seeding again changes nothing', async () => {
     const db = await createTestDatabase();

@@ -11,11 +11,11 @@ export const OrderStatusHistory = defineEntity({
   indexes: [{ name: 'order_status_history_order_changed_at_idx', properties: ['order', 'changedAt'] }],
   properties: {
     id: p.uuid().primary().onCreate(newId),
-    order: () => p.manyToOne(Order).mapToPk().deleteRule('cascade'),
+    order: () => p.manyToOne(Order).mapToPk().deleteRule('restrict'),
     previousStatus: p.enum([...ORDER_STATUSES]).nullable(),
     newStatus: p.enum([...ORDER_STATUSES]),
     /** Null when the system made the change (payment outcome, expiry). */
-    changedBy: () => p.manyToOne(User).mapToPk().nullable().deleteRule('set null'),
+    changedBy: () => p.manyToOne(User).mapToPk().nullable().deleteRule('restrict'),
     changedAt: p.datetime().onCreate(() => new Date()),
     reason: p.text().nullable(),
     requestId: p.string().length(64).nullable(),
