@@ -90,7 +90,7 @@ export const ordersRouter = router({
     .mutation(({ ctx, input }) => lifecycle.cancelOrder(lifecycleDeps(ctx), input)),
 
   onStatusChange: authedProcedure
-    .input(z.object({ id: z.uuid(), lastEventId: z.string().nullish() }))
+    .input(z.object({ id: z.uuid(), lastEventId: z.uuid().nullish() }))
     .subscription(async ({ ctx, input, signal }) => {
       const events = await watchOrder({ em: ctx.em, actor: ctx.actor, hub: ctx.orderEvents }, input, signal);
       return (async function* () {
