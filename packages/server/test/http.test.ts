@@ -100,6 +100,12 @@ describe('hardening and probes', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await app.http('/api/v1/products?limit=1', { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+  });
+
   it('is ready when the database answers', async () => {
     const res = await app.http('/readyz');
     expect(res.status).toBe(200);

@@ -39,7 +39,8 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
     const instance = req.originalUrl.split('?')[0] ?? req.path;
     const path = normalizePath(req.path);
     const candidates = routes.filter((r) => r.pattern.test(path));
-    const route = candidates.find((r) => r.method === req.method);
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const route = candidates.find((r) => r.method === method);
     try {
       if (!route) {
         throw candidates.length > 0
@@ -47,11 +48,11 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
           : new AppError('NOT_FOUND', `No route ${req.method} ${instance}`);
       }
       const params = route.pattern.exec(path)?.groups ?? {};
-      const payload: unknown = req.method === 'GET' ? req.query : req.body;
+      const payload: unknown = method === 'GET' ? req.query : req.body;
       const input = { ...(isPlainObject(payload) ? payload : {}), ...params };
       const caller = createCaller(createContextFromRequest(services, req, instance)) as unknown as Record<string, unknown>;
       const fn = route.procedure.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as CallerFn;
-      const data = await fn(req.method !== 'GET' && payload !== undefined && !isPlainObject(payload) ? payload : input);
+      const data = await fn(method !== 'GET' && payload !== undefined && !isPlainObject(payload) ? payload : input);
       res.status(200).json(data ?? null);
     } catch (err) {
       sendProblem(res, toProblem(err, { instance, requestId: req.requestId }), toAppError(err).headers);
