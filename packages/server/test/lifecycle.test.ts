@@ -106,6 +106,28 @@ describe('payment', () => {
     expect(await statusOf(app, racing.id)).toBe('CONFIRMED');
   });
 
+  it('takes over a payment attempt left pending by a process that died, without charging twice', async () => {
+    const order = await placeOrder(app, vendorId);
+    const em = app.orm.em.fork();
+    await em.execute(
+      "insert into payment_attempt (id, order_id, status, amount_cents, currency, created_at, updated_at) select ?, id, 'pending', total_cents, currency, now() - interval '10 minutes', now() - interval '10 minutes' from customer_order where id = ?",
+      ['01890000-0000-7000-8000-0000000000aa', order.id],
+    );
+    const stuck = await act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
+    expect(stuck.status).toBe(200);
+    expect(gateway.charges.filter((c) => c.orderId === order.id).map((c) => c.attemptId)).toEqual(['01890000-0000-7000-8000-0000000000aa']);
+
+    const fresh = await placeOrder(app, vendorId);
+    await em.execute(
+      "insert into payment_attempt (id, order_id, status, amount_cents, currency, created_at, updated_at) select ?, id, 'pending', total_cents, currency, now(), now() from customer_order where id = ?",
+      ['01890000-0000-7000-8000-0000000000bb', fresh.id],
+    );
+    const busy = await act(app, fresh.buyer.token, fresh.id, 'pay', { paymentToken: 'tok_visa' });
+    expect(((await busy.json()) as ProblemDetails)).toMatchObject({ error_code: 'CONCURRENT_ORDER_CONFLICT', retryable: true });
+    await em.execute("update payment_attempt set status = 'declined' where id = ?", ['01890000-0000-7000-8000-0000000000bb']);
+    await act(app, fresh.buyer.token, fresh.id, 'cancel');
+  });
+
   it('lets only the owner pay', async () => {
     const order = await placeOrder(app, vendorId);
     const stranger = await app.makeUser('customer');

@@ -1,8 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ProductRow } from './catalog.repository';
 
-/** A payment attempt younger than this keeps its order from expiring while the gateway is working. */
-const PAYMENT_IN_FLIGHT = "interval '5 minutes'";
+/**
+ * A pending payment attempt touched more recently than this is taken to be with the gateway: it keeps its order
+ * from expiring and another payment from starting. An older one is stale (its process died) and may be taken over.
+ */
+export const PAYMENT_IN_FLIGHT_MS = 5 * 60_000;
 
 /**
  * Claims (locks) one pending order created before `cutoff` that no payment is in flight for, skipping orders
@@ -13,11 +16,11 @@ export async function claimExpiredOrder(tx: EntityManager, cutoff: Date): Promis
     `select o.id from customer_order o
       where o.status = 'PENDING' and o.created_at < ?
         and not exists (select 1 from payment_attempt a
-                         where a.order_id = o.id and a.status = 'pending' and a.created_at > now() - ${PAYMENT_IN_FLIGHT})
+                         where a.order_id = o.id and a.status = 'pending' and a.updated_at > now() - make_interval(secs => ?))
       order by o.created_at
       limit 1
       for update of o skip locked`,
-    [cutoff],
+    [cutoff, PAYMENT_IN_FLIGHT_MS / 1000],
   );
   return rows[0]?.id ?? null;
 }

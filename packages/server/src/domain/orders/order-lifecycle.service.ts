@@ -2,7 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, OrderStatusHistory, OutboxEvent, PaymentAttempt, StockMovement, inLockedTransaction, lockStock, newId,
+  Order, OrderItem, OrderStatusHistory, OutboxEvent, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, StockMovement, inLockedTransaction, lockStock, newId,
   type IOrder, type IOrderItem,
 } from '@frookoon/db';
 import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/sdk/contract';
@@ -127,7 +127,16 @@ export async function payOrder(deps: LifecycleDeps & { actor: Actor; gateway: Pa
     const order = await lockOrder(tx, deps.actor, input.id);
     if (order.status !== 'PENDING') throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${order.status}`);
     const existing = await tx.findOne(PaymentAttempt, { order: order.id });
-    if (existing) throw new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
+    if (existing) {
+      // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
+      // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
+      if (existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS) {
+        existing.updatedAt = new Date();
+        await tx.flush();
+        return existing;
+      }
+      throw new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
+    }
     const created = tx.create(PaymentAttempt, { id: newId(), order: order.id, status: 'pending', amountCents: order.totalCents, currency: order.currency, reference: null, declineReason: null });
     await tx.flush();
     return created;
