@@ -42,6 +42,16 @@ describe('orders.create', () => {
     expect(events).toEqual([{ type: 'order.created' }]);
   });
 
+  it('keeps product names with quotes, question marks and backslashes intact in the order', async () => {
+    const buyer = await makeBuyer(app);
+    const name = `What? "Mango" 'King' \\ 100% ?? $1 -- ;`;
+    const product = await makeProduct(app, vendorId, { name });
+    const order = (await (await postOrder(buyer.token, { addressId: buyer.addressId, items: [{ productId: product, quantity: 1 }], idempotencyKey: 'k?\'"' })).json()) as { id: string; items: { productName: string }[] };
+    expect(order.items[0]!.productName).toBe(name);
+    const stored = await app.orm.em.fork().execute('select product_name from order_item where order_id = ?', [order.id]);
+    expect(stored).toEqual([{ product_name: name }]);
+  });
+
   it('sums duplicate lines before checking stock', async () => {
     const buyer = await makeBuyer(app);
     const product = await makeProduct(app, vendorId, { stock: 5, name: 'Kesar mango' });
