@@ -113,8 +113,7 @@ async function transition(deps: LifecycleDeps, id: string, action: TransitionAct
   });
 }
 
-const dto = (deps: LifecycleDeps, result: { order: IOrder; items: IOrderItem[] }, viewer: Actor | null = deps.actor): TOrder =>
-  toOrderDto(result.order, result.items, viewer ?? { userId: '', role: 'admin', vendorId: null, tokenHash: '' });
+const dto = (deps: { actor: Actor }, result: { order: IOrder; items: IOrderItem[] }): TOrder => toOrderDto(result.order, result.items, deps.actor);
 
 /**
  * Pays a pending order without holding a lock while the gateway works: the attempt is recorded under the
