@@ -1,4 +1,6 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Order, type IOrder } from '../entities/order.entity';
 import type { ProductRow } from './catalog.repository';
 
 /**
@@ -96,4 +98,16 @@ export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<D
     params,
   );
   return new Date(rows[0]!.created_at);
+}
+
+/**
+ * Locks one order row for the rest of the transaction, if it matches `scope` (the caller's visibility).
+ * Every status change goes through here: one row lock per order, always taken before any stock lock.
+ */
+export async function lockOrderRow(
+  tx: EntityManager,
+  id: string,
+  scope: { customer?: string; vendor?: string },
+): Promise<IOrder | null> {
+  return tx.findOne(Order, { id, ...scope }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }

@@ -1,8 +1,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, OrderStatusHistory, OutboxEvent, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, StockMovement, inLockedTransaction, lockStock, newId,
+  Order, OrderItem, OrderStatusHistory, OutboxEvent, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, StockMovement, inLockedTransaction, lockOrderRow, lockStock, newId,
   type IOrder, type IOrderItem,
 } from '@frookoon/db';
 import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/sdk/contract';
@@ -50,7 +49,7 @@ function assertRoleMayTake(action: TransitionAction, actor: Actor | null): void 
 
 /** Locks the order row (only if the actor may see it) for the rest of the transaction. */
 async function lockOrder(tx: EntityManager, actor: Actor | null, id: string): Promise<IOrder> {
-  const order = await tx.findOne(Order, { id, ...(actor ? visibleOrders(actor) : {}) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  const order = await lockOrderRow(tx, id, actor ? visibleOrders(actor) : {});
   if (!order) throw new AppError('NOT_FOUND', 'No such order');
   return order;
 }
