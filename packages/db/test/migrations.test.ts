@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { initOrm, migrate, migrationsList, seedDemoData, DEMO_ACCOUNTS, Product, Stock, StockMovement, User } from '@frookoon/db';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../../../test/support/database';
 
@@ -7,12 +8,21 @@ afterAll(async () => {
   for (const db of dropped) await db.drop();
 });
 
+/** Runs `fn` with an ORM on a database of its own: migrated (a template clone), or empty. */
+async function withDatabase(kind: 'migrated' | 'empty', fn: (orm: MikroORM) => Promise<void>): Promise<void> {
+  const db = kind === 'migrated' ? await createTestDatabase() : await createEmptyDatabase();
+  dropped.push(db);
+  const orm = await initOrm({ url: db.url });
+  try {
+    await fn(orm);
+  } finally {
+    await orm.close(true);
+  }
+}
+
 describe('migrations', () => {
-  it('apply to an empty database, leave nothing pending, and match the entities', async () => {
-    const db = await createEmptyDatabase();
-    dropped.push(db);
-    const orm = await initOrm({ url: db.url });
-    try {
+  it('apply to an empty database, leave nothing pending, and match the entities', () =>
+    withDatabase('empty', async (orm) => {
       const applied = await migrate(orm);
       expect(applied).toEqual(migrationsList.map((m) => m.name));
       expect(await migrate(orm)).toEqual([]);
@@ -22,18 +32,12 @@ describe('migrations', () => {
         "select conname from pg_constraint where conname in ('stock_quantity_check', 'stock_movement_order_product_kind_unique')",
       );
       expect(checks.map((c) => c.conname).sort()).toEqual(['stock_movement_order_product_kind_unique', 'stock_quantity_check']);
-    } finally {
-      await orm.close(true);
-    }
-  });
+    }));
 });
 
 describe('append-only records', () => {
-  it('refuses to change or delete ledger and history rows', async () => {
-    const db = await createTestDatabase();
-    dropped.push(db);
-    const orm = await initOrm({ url: db.url });
-    try {
+  it('refuses to change or delete ledger and history rows', () =>
+    withDatabase('migrated', async (orm) => {
       await seedDemoData(orm.em.fork(), 'x');
       const em = orm.em.fork();
       await expect(em.execute('update stock_movement set delta = delta + 1')).rejects.toThrow(/stock_movement is append-only/);
@@ -41,18 +45,12 @@ describe('append-only records', () => {
       await expect(em.execute('truncate stock_movement')).rejects.toThrow(/append-only/);
       await expect(em.execute('delete from order_status_history')).rejects.toThrow(/order_status_history is append-only/);
       expect(await orm.em.fork().count(StockMovement, {})).toBe(12);
-    } finally {
-      await orm.close(true);
-    }
-  });
+    }));
 });
 
 describe('demo seed', () => {
-  it('seeds an empty database once; seeding again changes nothing', async () => {
-    const db = await createTestDatabase();
-    dropped.push(db);
-    const orm = await initOrm({ url: db.url });
-    try {
+  it('seeds an empty database once; seeding again changes nothing', () =>
+    withDatabase('migrated', async (orm) => {
       const counts = async () => {
         const em = orm.em.fork();
         return {
@@ -71,23 +69,14 @@ describe('demo seed', () => {
       const again = await Promise.all([seedDemoData(orm.em.fork(), 'x'), seedDemoData(orm.em.fork(), 'x')]);
       expect(again).toEqual([{ seeded: false }, { seeded: false }]);
       expect(await counts()).toEqual(first);
-    } finally {
-      await orm.close(true);
-    }
-  });
+    }));
 
-  it('does not seed a database that already has users', async () => {
-    const db = await createTestDatabase();
-    dropped.push(db);
-    const orm = await initOrm({ url: db.url });
-    try {
+  it('does not seed a database that already has users', () =>
+    withDatabase('migrated', async (orm) => {
       const em = orm.em.fork();
       em.create(User, { email: 'someone@example.test', name: 'Someone', passwordHash: 'x', role: 'customer', vendor: null });
       await em.flush();
       expect(await seedDemoData(orm.em.fork(), 'x')).toEqual({ seeded: false });
       expect(await orm.em.fork().count(Product, {})).toBe(0);
-    } finally {
-      await orm.close(true);
-    }
-  });
+    }));
 });
