@@ -32,6 +32,20 @@ describe('Idempotency-Key on orders.create', () => {
     expect(await countOrders(buyer)).toBe(1);
   });
 
+  it('answers the first response again, even after the order has moved on', async () => {
+    const buyer = await makeBuyer(app);
+    const product = await makeProduct(app, vendorId, { stock: 10 });
+    const first = await (await post(buyer, 'key-first', [{ productId: product, quantity: 1 }])).json() as { id: string; status: string };
+    expect((await app.http(`/api/v1/orders/${first.id}/pay`, jsonPost({ paymentToken: 'tok_visa' }, bearer(buyer.token)))).status).toBe(200);
+    const again = await (await post(buyer, 'key-first', [{ productId: product, quantity: 1 }])).json();
+    expect(again).toEqual(first);
+    expect(first.status).toBe('PENDING');
+    const viaSdk = app.client(buyer.token);
+    const input = { addressId: buyer.addressId, items: [{ productId: product, quantity: 2 }], idempotencyKey: 'key-first-sdk' };
+    const created = await viaSdk.orders.create.mutate(input);
+    expect(await viaSdk.orders.create.mutate(input)).toEqual(created);
+  });
+
   it('treats the same lines in another order, or split, as the same request', async () => {
     const buyer = await makeBuyer(app);
     const a = await makeProduct(app, vendorId);

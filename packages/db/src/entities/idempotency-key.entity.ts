@@ -15,6 +15,8 @@ export const IdempotencyKey = defineEntity({
     /** SHA-256 of the canonical request, to tell a replay from a different request under the same key. */
     requestHash: p.string().length(64),
     resourceId: p.uuid(),
+    /** The first response, answered again to every replay. */
+    response: p.json<Record<string, unknown>>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     expiresAt: p.datetime(),
   },

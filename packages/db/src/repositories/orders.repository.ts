@@ -61,43 +61,46 @@ export interface NewOrder {
   items: { id: string; productId: string; productName: string; sku: string; unitPriceCents: number; quantity: number }[];
   history: { id: string; reason: string; requestId: string | null };
   event: { id: string; type: string; payload: Record<string, unknown> };
-  idempotency?: { id: string; key: string; requestHash: string; ttlSeconds: number };
+  idempotency?: { id: string; key: string; requestHash: string; ttlSeconds: number; response: Record<string, unknown> };
+  /** When the order is placed (the application's clock, like every other timestamp it writes). */
+  placedAt: Date;
 }
 
 /**
  * Writes a new PENDING order with its items, first history row, outbox event and (when given) idempotency
- * key in one statement; answers the creation time. A concurrent request with the same idempotency key waits
- * here on the unique index, before any stock lock is taken.
+ * key and response, in one statement. A concurrent request with the same idempotency key waits here on the
+ * unique index, before any stock lock is taken.
  */
-export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<Date> {
+export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<void> {
+  const at = order.placedAt.toISOString();
   const params: unknown[] = [
-    order.id, order.customerId, order.vendorId, order.addressId, order.totalCents, order.currency,
+    order.id, order.customerId, order.vendorId, order.addressId, order.totalCents, order.currency, at, at,
     order.id, JSON.stringify(order.items),
-    order.history.id, order.id, order.customerId, order.history.reason, order.history.requestId,
-    order.event.id, order.event.type, order.id, JSON.stringify(order.event.payload),
+    order.history.id, order.id, order.customerId, at, order.history.reason, order.history.requestId,
+    order.event.id, order.event.type, order.id, JSON.stringify(order.event.payload), at,
   ];
   let idempotency = '';
   if (order.idempotency) {
-    idempotency = `, k as (insert into idempotency_key (id, user_id, key, request_hash, resource_id, created_at, expires_at)
-                          values (?, ?, ?, ?, ?, now(), now() + make_interval(secs => ?)))`;
+    idempotency = `, k as (insert into idempotency_key (id, user_id, key, request_hash, resource_id, response, created_at, expires_at)
+                          values (?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz + make_interval(secs => ?)))`;
     const k = order.idempotency;
-    params.push(k.id, order.customerId, k.key, k.requestHash, order.id, k.ttlSeconds);
+    params.push(k.id, order.customerId, k.key, k.requestHash, order.id, JSON.stringify(k.response), at, at, k.ttlSeconds);
   }
-  const rows = await tx.execute<{ created_at: string | Date }[]>(
+  await tx.execute(
     `with o as (insert into customer_order (id, customer_id, vendor_id, address_id, status, total_cents, currency, created_at, updated_at)
-                values (?, ?, ?, ?, 'PENDING', ?, ?, now(), now()) returning created_at),
+                values (?, ?, ?, ?, 'PENDING', ?, ?, ?::timestamptz, ?::timestamptz)),
           i as (insert into order_item (id, order_id, product_id, product_name, sku, unit_price_cents, quantity)
                 select x.id, ?, x."productId", x."productName", x.sku, x."unitPriceCents", x.quantity
                   from jsonb_to_recordset(?::jsonb) as x(id uuid, "productId" uuid, "productName" text, sku text, "unitPriceCents" int, quantity int)),
           h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
-                values (?, ?, null, 'PENDING', ?, now(), ?, ?)),
+                values (?, ?, null, 'PENDING', ?, ?::timestamptz, ?, ?)),
           e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
-                values (?, ?, ?, ?::jsonb, now(), 0))
+                values (?, ?, ?, ?::jsonb, ?::timestamptz, 0))
           ${idempotency}
-     select created_at from o`,
+     select 1`,
     params,
+    'run',
   );
-  return new Date(rows[0]!.created_at);
 }
 
 /**

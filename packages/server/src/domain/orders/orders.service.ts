@@ -52,7 +52,14 @@ async function replay(deps: OrderDeps, key: string, hash: string): Promise<TOrde
       errors: [{ field: 'idempotencyKey', message: 'Use a new key for a new request' }],
     });
   }
-  return getOrder(deps, stored.resourceId);
+  // The first response again; a key stored without one falls back to the order as it is now.
+  return stored.response ? reviveOrder(stored.response) : getOrder(deps, stored.resourceId);
+}
+
+/** A stored response back to its DTO: JSON kept the dates as ISO strings. */
+function reviveOrder(json: Record<string, unknown>): TOrder {
+  const order = json as unknown as TOrder & { createdAt: string | Date; updatedAt: string | Date };
+  return { ...order, createdAt: new Date(order.createdAt), updatedAt: new Date(order.updatedAt) };
 }
 
 /** Products of the order, checked before any lock: all exist and come from one vendor in one currency. */
@@ -119,29 +126,35 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
     return { product: p.id, productName: p.name, sku: p.sku, unitPriceCents: p.priceCents, quantity: l.quantity };
   });
 
+  const placedAt = new Date();
+  const response = toOrderDto(
+    {
+      id: orderId, status: 'PENDING', customer: deps.actor.userId, vendor: first.vendorId, address: addressId, totalCents,
+      currency: first.currency, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null,
+      createdAt: placedAt, updatedAt: placedAt,
+    },
+    items,
+    deps.actor,
+  );
+
   try {
-    const createdAt = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-      const placedAt = await insertOrder(tx, {
-        id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency,
+    await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+      await insertOrder(tx, {
+        id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency, placedAt,
         items: items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
         history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
         event: {
           id: newId(), type: 'order.created',
           payload: { orderId, customerId: deps.actor.userId, vendorId: first.vendorId, status: 'PENDING', totalCents, currency: first.currency },
         },
-        idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS } : undefined,
+        idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
       });
 
       const stock = await lockStock(tx, lines.map((l) => l.productId));
       checkStock(stock, lines, products);
       await reserveStock(tx, lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId() })), { orderId, actorId: deps.actor.userId });
-      return placedAt;
     });
-    const order = {
-      id: orderId, status: 'PENDING' as const, customer: deps.actor.userId, vendor: first.vendorId, address: addressId, totalCents,
-      currency: first.currency, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null, createdAt, updatedAt: createdAt,
-    };
-    return toOrderDto(order, items, deps.actor);
+    return response;
   } catch (err) {
     if (key && hash && isUniqueViolation(err, 'idempotency_key_user_key_unique')) {
       // A concurrent request with the same key committed first: answer as it was answered.
