@@ -56,7 +56,8 @@ describe('products', () => {
     const dup = await json<ProblemDetails>(await app.http('/api/v1/products', jsonPost(body, bearer(vendor.token))));
     expect(dup).toMatchObject({ error_code: 'VALIDATION_ERROR', errors: [{ field: 'sku' }] });
     const foreign = await app.http('/api/v1/products', jsonPost({ ...body, sku: 'AVOC-2', vendorId: other.vendorId }, bearer(vendor.token)));
-    expect(foreign.status).toBe(403);
+    expect(foreign.status).toBe(404);
+    expect(await json<ProblemDetails>(foreign)).toMatchObject({ error_code: 'NOT_FOUND', errors: [{ field: 'vendorId' }] });
     const customer = await app.makeUser('customer');
     expect((await app.http('/api/v1/products', jsonPost(body, bearer(customer.token)))).status).toBe(403);
   });
@@ -93,12 +94,12 @@ describe('stock', () => {
     expect(ledger).toEqual([{ delta: -3 }, { delta: 10 }]);
   });
 
-  it("refuses another vendor's product, customers and zero adjustments", async () => {
+  it("answers another vendor's product as if it did not exist, and refuses customers and zero adjustments", async () => {
     const { vendorId } = await makeVendor(app);
     const other = await makeVendor(app, 'Other');
     const id = await makeProduct(app, vendorId, { stock: 5 });
     const adjust = (token: string, delta: number) => app.http(`/api/v1/stock/${id}/adjust`, jsonPost({ delta, reason: 'x' }, bearer(token)));
-    expect((await adjust(other.vendor.token, 1)).status).toBe(403);
+    expect((await adjust(other.vendor.token, 1)).status).toBe(404);
     expect((await adjust((await app.makeUser('customer')).token, 1)).status).toBe(403);
     expect((await json<ProblemDetails>(await adjust(other.vendor.token, 0))).error_code).toBe('VALIDATION_ERROR');
     const admin = await app.makeUser('admin');

@@ -21,7 +21,10 @@ export async function getProduct(deps: { em: EntityManager }, id: string): Promi
 /** The vendor a product is created for: a vendor's own, or any existing one named by an admin. */
 function owningVendor(actor: Actor, requested: string | undefined): string {
   if (actor.role === 'vendor') {
-    if (requested && requested !== actor.vendorId) throw new AppError('FORBIDDEN', 'Vendors create products for their own vendor only');
+    // Another vendor is not the caller's to act on: answered as if it did not exist.
+    if (requested && requested !== actor.vendorId) {
+      throw new AppError('NOT_FOUND', 'No such vendor', { errors: [{ field: 'vendorId', message: 'No such vendor among yours' }] });
+    }
     return actor.vendorId!;
   }
   if (!requested) {
@@ -73,7 +76,8 @@ export async function adjustStock(
   const product = await deps.em.findOne(Product, { id: input.productId }, { fields: ['id', 'vendor'] });
   if (!product) throw new AppError('NOT_FOUND', 'No such product');
   if (deps.actor.role === 'vendor' && product.vendor !== deps.actor.vendorId) {
-    throw new AppError('FORBIDDEN', "Only the product's vendor or an admin may adjust its stock");
+    // Another vendor's product is not the caller's to act on: answered as if it did not exist.
+    throw new AppError('NOT_FOUND', 'No such product');
   }
   return inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
     const stock = (await lockStock(tx, [input.productId])).get(input.productId);
