@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { initOrm, migrate, startThrowawayCluster } from '@frookoon/db';
+import { initOrm, migrate, scratchServer, withDatabaseName } from '@frookoon/db';
 
 export const TEMPLATE_DB = 'frookoon_test_template';
 
@@ -15,28 +15,14 @@ declare module 'vitest' {
   }
 }
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
 export default async function setup(project: TestProject) {
-  let adminUrl: string;
-  let stopCluster: () => Promise<void> = async () => undefined;
-  if (process.env.DATABASE_URL) {
-    adminUrl = process.env.DATABASE_URL;
-  } else {
-    const cluster = await startThrowawayCluster(55000 + (process.pid % 1000));
-    adminUrl = cluster.adminUrl;
-    stopCluster = cluster.stop;
-  }
+  const { adminUrl, stop: stopCluster } = await scratchServer(55000 + (process.pid % 1000));
 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
   await admin.query(`create database ${TEMPLATE_DB}`);
-  const orm = await initOrm({ url: withDatabase(adminUrl, TEMPLATE_DB) });
+  const orm = await initOrm({ url: withDatabaseName(adminUrl, TEMPLATE_DB) });
   await migrate(orm);
   await orm.close(true);
   await admin.end();

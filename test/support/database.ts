@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { withDatabaseName } from '@frookoon/db';
 
-export function databaseUrl(database: string): string {
-  const u = new URL(inject('pgAdminUrl'));
-  u.pathname = `/${database}`;
-  return u.toString();
-}
+export const databaseUrl = (database: string): string => withDatabaseName(inject('pgAdminUrl'), database);
 
 async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: inject('pgAdminUrl') });

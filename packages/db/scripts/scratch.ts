@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
-import { startThrowawayCluster } from '../src/embedded';
+import { scratchServer, withDatabaseName } from '../src/embedded';
 import { initOrm } from '../src/orm';
 
 /**
@@ -9,22 +9,12 @@ import { initOrm } from '../src/orm';
  */
 export async function withScratchOrm(fn: (orm: MikroORM) => Promise<void>): Promise<void> {
   const name = `frookoon_scratch_${process.pid}`;
-  let adminUrl: string;
-  let stopCluster = async () => undefined as void;
-  if (process.env.DATABASE_URL) {
-    adminUrl = process.env.DATABASE_URL;
-  } else {
-    const cluster = await startThrowawayCluster(54400 + (process.pid % 500));
-    adminUrl = cluster.adminUrl;
-    stopCluster = cluster.stop;
-  }
+  const { adminUrl, stop: stopCluster } = await scratchServer(54400 + (process.pid % 500));
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`drop database if exists ${name}`);
   await admin.query(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const orm = await initOrm({ url: url.toString() });
+  const orm = await initOrm({ url: withDatabaseName(adminUrl, name) });
   try {
     await fn(orm);
   } finally {

@@ -127,3 +127,19 @@ export async function startThrowawayCluster(port: number): Promise<{ adminUrl: s
     },
   };
 }
+
+/** `url` with its database name replaced by `database`. */
+export function withDatabaseName(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/**
+ * A server to make scratch databases on (tests, checks, benchmarks): DATABASE_URL's when set, else a
+ * throwaway embedded cluster on `port`. `stop` stops only what this call started.
+ */
+export async function scratchServer(port: number): Promise<{ adminUrl: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: async () => undefined };
+  return startThrowawayCluster(port);
+}

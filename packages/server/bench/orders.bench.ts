@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
-import { startThrowawayCluster } from '@frookoon/db';
+import { scratchServer, withDatabaseName } from '@frookoon/db';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -32,25 +32,18 @@ function cpuMs(pid: number): number {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main() {
-  let adminUrl = process.env.DATABASE_URL;
-  let stopCluster = async () => undefined as void;
-  if (!adminUrl) {
-    const cluster = await startThrowawayCluster(await freePort());
-    adminUrl = cluster.adminUrl;
-    stopCluster = cluster.stop;
-  }
+  const { adminUrl, stop: stopCluster } = await scratchServer(await freePort());
   const dbName = `frookoon_bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${dbName}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const dbUrl = withDatabaseName(adminUrl, dbName);
 
   const port = await freePort();
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
   const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_MAX: '10' },
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_MAX: '10' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -62,7 +55,7 @@ async function main() {
       await new Promise((r) => setTimeout(r, 100));
     }
 
-    const db = new pg.Client({ connectionString: dbUrl.toString() });
+    const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
     const vendorId = uuidv7();
     await db.query("insert into vendor (id, name, created_at) values ($1, 'Bench', now())", [vendorId]);

@@ -20,12 +20,12 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Database, migrations, demo data, HTTP: everything `pnpm start` runs, as one function tests can call too. */
 export interface ServerParts {
   /** The payment gateway; the built-in test gateway when none is given. */
   paymentGateway?: PaymentGateway;
 }
 
+/** Database, migrations, demo data, HTTP: everything `pnpm start` runs, as one function tests can call too. */
 export async function startServer(config: Config, log: Logger, database?: DatabaseHandle, parts: ServerParts = {}): Promise<RunningServer> {
   const db =
     database ??

@@ -55,7 +55,8 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
       const data = await fn(method !== 'GET' && payload !== undefined && !isPlainObject(payload) ? payload : input);
       res.status(200).json(data ?? null);
     } catch (err) {
-      sendProblem(res, toProblem(err, { instance, requestId: req.requestId }), toAppError(err).headers);
+      const appError = toAppError(err);
+      sendProblem(res, toProblem(appError, { instance, requestId: req.requestId }), appError.headers);
     }
   });
   return rest;
