@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrderStatus } from '@frookoon/sdk';
+import { dispatchOutbox } from '../../packages/server/src/jobs/outbox-dispatcher';
 import { bearer, jsonPost, type TestApp, type TestUser } from './app';
 import { makeBuyer, makeProduct } from './fixtures';
 
@@ -49,4 +51,20 @@ export async function orderIn(app: TestApp, vendor: TestUser, status: OrderStatu
 export async function statusOf(app: TestApp, orderId: string): Promise<OrderStatus> {
   const rows = await app.orm.em.fork().execute<{ status: OrderStatus }[]>('select status from customer_order where id = ?', [orderId]);
   return rows[0]!.status;
+}
+
+/**
+ * Waits until every event written so far has been dispatched (inbox rows and NOTIFY committed). It runs the
+ * dispatcher itself, and when the app's own dispatcher holds the turn it waits for that one to finish, rather
+ * than taking a refused turn for a finished dispatch.
+ */
+export async function drainOutbox(app: TestApp, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await dispatchOutbox(app.orm.em.fork());
+    const [row] = await app.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from outbox_event where dispatched_at is null');
+    if (row?.n === 0) return;
+    if (Date.now() > deadline) throw new Error(`${row?.n} outbox events still undispatched after ${timeoutMs} ms`);
+    await sleep(20);
+  }
 }

@@ -1,4 +1,4 @@
-import { isProblemDetails, type ErrorCode, type ProblemDetails } from './contract/index';
+import { isProblemDetails, type ErrorCode, type ProblemDetails } from '@frookoon/contract';
 
 function problemOf(err: unknown): ProblemDetails | undefined {
   if (isProblemDetails(err)) return err;

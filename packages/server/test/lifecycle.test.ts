@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getProblem, type ProblemDetails } from '@frookoon/sdk';
 import { TestPaymentGateway } from '../src/domain/payments/test-payment-gateway';
-import { dispatchOutbox } from '../src/jobs/outbox-dispatcher';
 import { bearer, startTestApp, type TestApp, type TestUser } from '../../../test/support/app';
 import { invariantViolations, makeVendor, stockOf } from '../../../test/support/fixtures';
-import { act, deliveryOtp, orderIn, placeOrder, statusOf } from '../../../test/support/lifecycle';
+import { act, deliveryOtp, drainOutbox, orderIn, placeOrder, statusOf } from '../../../test/support/lifecycle';
 
 let app: TestApp;
 let gateway: TestPaymentGateway;
@@ -58,7 +57,7 @@ describe('the whole happy path over REST', () => {
 
     const events = await app.orm.em.fork().execute<{ type: string }[]>('select type from outbox_event where aggregate_id = ? order by id', [order.id]);
     expect(events.map((e) => e.type)).toEqual(['order.created', 'order.confirmed', 'order.packing', 'order.shipped', 'order.delivered', 'payout.released']);
-    await dispatchOutbox(app.orm.em.fork());
+    await drainOutbox(app);
     const inbox = await json<{ items: { type: string; orderId: string }[] }>(app.http('/api/v1/notifications', { headers: bearer(vendor.token) }));
     expect(inbox.items.filter((n) => n.orderId === order.id).map((n) => n.type)).toEqual(['payout.released', 'order.confirmed']);
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dispatchOutbox } from '../src/jobs/outbox-dispatcher';
 import { startTestApp, type TestApp, type TestUser } from '../../../test/support/app';
 import { makeVendor } from '../../../test/support/fixtures';
-import { act, placeOrder } from '../../../test/support/lifecycle';
+import { act, drainOutbox, placeOrder } from '../../../test/support/lifecycle';
 
 let app: TestApp;
 let vendor: TestUser;
@@ -18,7 +18,7 @@ const undispatched = async (orderId: string) =>
 
 it('keeps events whose dispatch failed and delivers them on a later run, once into the inbox', async () => {
   const order = await placeOrder(app, vendor.vendorId!);
-  await dispatchOutbox(app.orm.em.fork());
+  await drainOutbox(app);
   const em = app.orm.em.fork();
   await em.execute(`create function fail_inbox() returns trigger language plpgsql as $$ begin raise exception 'inbox down'; end $$`);
   await em.execute('create trigger fail_inbox before insert on notification for each row execute function fail_inbox()');

@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { ORDER_STATUSES } from '@frookoon/sdk/contract';
+import { ORDER_STATUSES } from '@frookoon/contract';
 import { newId } from './ids';
 import { Order } from './order.entity';
 import { User } from './user.entity';

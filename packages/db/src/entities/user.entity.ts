@@ -1,5 +1,5 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { ROLES } from '@frookoon/sdk/contract';
+import { ROLES } from '@frookoon/contract';
 import { newId } from './ids';
 import { Vendor } from './vendor.entity';
 

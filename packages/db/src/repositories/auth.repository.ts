@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Role } from '@frookoon/sdk/contract';
+import type { Role } from '@frookoon/contract';
 
 export interface TokenPrincipal {
   userId: string;

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode, type ProblemFieldError } from '@frookoon/sdk/contract';
+import { ERROR_CODES, type ErrorCode, type ProblemFieldError } from '@frookoon/contract';
 
 /** The one error type of the domain: a code of the shared table, a human detail, and per-field errors. */
 export class AppError<C extends ErrorCode = ErrorCode> extends Error {

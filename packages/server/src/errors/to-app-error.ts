@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { ZodError, type z } from 'zod';
 import { isDataException, isDatabaseUnavailable, isRetryableConflict } from '@frookoon/db';
-import type { ErrorCode, ProblemFieldError } from '@frookoon/sdk/contract';
+import type { ErrorCode, ProblemFieldError } from '@frookoon/contract';
 import { AppError } from './app-error';
 
 const fieldPath = (path: readonly PropertyKey[]): string => path.map(String).join('.');

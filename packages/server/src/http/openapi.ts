@@ -1,5 +1,5 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
-import { ERROR_CODES, PROBLEM_CONTENT_TYPE } from '@frookoon/sdk/contract';
+import { ERROR_CODES, PROBLEM_CONTENT_TYPE } from '@frookoon/contract';
 import type { AppRouter } from '../trpc/routers/_app';
 
 export const REST_BASE = '/api/v1';

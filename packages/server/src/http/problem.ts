@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { makeProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@frookoon/sdk/contract';
+import { makeProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from '@frookoon/contract';
 import { toAppError } from '../errors/to-app-error';
 
 /** Any error, on either face, as the problem object of the contract. */

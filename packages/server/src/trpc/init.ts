@@ -1,7 +1,7 @@
 import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import type { ProblemDetails } from '@frookoon/sdk/contract';
+import type { ProblemDetails } from '@frookoon/contract';
 import type { Context } from './context';
 import { toProblem } from '../http/problem';
 

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
-import type { Role } from '@frookoon/sdk/contract';
+import type { Role } from '@frookoon/contract';
 import { AppError } from '../errors/app-error';
 import { isUnexpected, toAppError } from '../errors/to-app-error';
 import { authenticate } from '../domain/auth/auth.service';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '@frookoon/sdk/contract';
+import { ROLES } from '@frookoon/contract';
 
 const ZEmail = z
   .string()

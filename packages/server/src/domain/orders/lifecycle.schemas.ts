@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '@frookoon/sdk/contract';
+import { ORDER_STATUSES } from '@frookoon/contract';
 import { ZId } from '../shared/schemas';
 import { ZOrder } from './orders.schemas';
 

@@ -1,5 +1,5 @@
 import type { IOrder, IOrderItem } from '@frookoon/db';
-import { allowedActions } from '@frookoon/sdk/contract';
+import { allowedActions } from '@frookoon/contract';
 import type { Actor } from '../shared/actor';
 import type { TOrder } from './orders.schemas';
 

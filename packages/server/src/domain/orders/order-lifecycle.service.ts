@@ -4,7 +4,7 @@ import {
   Order, OrderItem, OrderStatusHistory, OutboxEvent, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, StockMovement, inLockedTransaction, lockOrderRow, lockStock, newId,
   type IOrder, type IOrderItem,
 } from '@frookoon/db';
-import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/sdk/contract';
+import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/contract';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
 import type { PaymentGateway } from '../payments/payment-gateway';

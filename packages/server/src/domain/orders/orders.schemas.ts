@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES, ORDER_TRANSITIONS } from '@frookoon/sdk/contract';
+import { ORDER_STATUSES, ORDER_TRANSITIONS } from '@frookoon/contract';
 import { ZCursor, ZId, ZLimit } from '../shared/schemas';
 
 export const MAX_ORDER_LINES = 100;

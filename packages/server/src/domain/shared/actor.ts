@@ -1,4 +1,4 @@
-import type { Role } from '@frookoon/sdk/contract';
+import type { Role } from '@frookoon/contract';
 
 /** Who is calling: resolved from the bearer token for every authenticated procedure. */
 export interface Actor {
