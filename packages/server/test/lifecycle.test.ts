@@ -96,12 +96,12 @@ describe('payment', () => {
     const again = await act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
     expect(again.status).toBe(409);
     expect((await json<ProblemDetails>(again)).error_code).toBe('INVALID_STATUS_TRANSITION');
-    expect(gateway.charges.filter((c) => c.orderId === order.id)).toHaveLength(1);
+    expect(gateway.charges.filter((c) => c.metadata.orderId === order.id)).toHaveLength(1);
 
     const racing = await placeOrder(app, vendorId);
     const both = await Promise.all([1, 2].map(() => act(app, racing.buyer.token, racing.id, 'pay', { paymentToken: 'tok_visa' })));
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
-    expect(gateway.charges.filter((c) => c.orderId === racing.id)).toHaveLength(1);
+    expect(gateway.charges.filter((c) => c.metadata.orderId === racing.id)).toHaveLength(1);
     expect(await statusOf(app, racing.id)).toBe('CONFIRMED');
   });
 
@@ -114,7 +114,7 @@ describe('payment', () => {
     );
     const stuck = await act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
     expect(stuck.status).toBe(200);
-    expect(gateway.charges.filter((c) => c.orderId === order.id).map((c) => c.attemptId)).toEqual(['01890000-0000-7000-8000-0000000000aa']);
+    expect(gateway.charges.filter((c) => c.metadata.orderId === order.id).map((c) => c.attemptId)).toEqual(['01890000-0000-7000-8000-0000000000aa']);
 
     const fresh = await placeOrder(app, vendorId);
     await em.execute(

@@ -71,7 +71,7 @@ describe('races on real transactions', () => {
         new Promise((r) => setTimeout(r, round * 15)).then(sweep),
       ]);
       const status = await statusOf(app, order.id);
-      const charged = gateway.charges.filter((c) => c.orderId === order.id).length;
+      const charged = gateway.charges.filter((c) => c.metadata.orderId === order.id).length;
       const refunded = (await app.orm.em.fork().execute<{ n: number }[]>("select count(*)::int as n from payment_attempt where order_id = ? and status = 'refunded'", [order.id]))[0]!.n;
       if (paid.status === 200) {
         expect(status).toBe('CONFIRMED');

@@ -141,10 +141,10 @@ export async function payOrder(deps: LifecycleDeps & { actor: Actor; gateway: Pa
   });
 
   const result = await deps.gateway.charge({
-    attemptId: attempt.id, orderId: input.id, amountCents: attempt.amountCents, currency: attempt.currency, paymentToken: input.paymentToken,
+    attemptId: attempt.id, amountCents: attempt.amountCents, currency: attempt.currency, paymentToken: input.paymentToken, metadata: { orderId: input.id },
   });
 
-  if (!result.ok) {
+  if (result.outcome !== 'succeeded') {
     const declined = { status: 'declined' as const, declineReason: result.reason };
     try {
       await transition({ ...deps, actor: null }, input.id, 'paymentFailed', {
@@ -168,7 +168,7 @@ export async function payOrder(deps: LifecycleDeps & { actor: Actor; gateway: Pa
     return dto(deps, confirmed);
   } catch (err) {
     if (err instanceof AppError && err.code === 'INVALID_STATUS_TRANSITION') {
-      await deps.gateway.refund(result.reference);
+      await deps.gateway.refund({ refundId: attempt.id, paymentReference: result.reference, amountCents: attempt.amountCents, currency: attempt.currency });
       await deps.em.fork().nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'refunded', reference: result.reference });
       throw new AppError('INVALID_STATUS_TRANSITION', 'The order was cancelled while it was being paid; the charge is refunded', { cause: err });
     }

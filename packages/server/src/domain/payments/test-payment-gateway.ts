@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { ChargeRequest, ChargeResult, PaymentGateway } from './payment-gateway';
+import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from './payment-gateway';
 
-const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex']);
+const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundFails']);
 
 /**
  * The built-in gateway, following card-test-token conventions: `tok_visa` (and other brand tokens) succeed,
- * `tok_chargeDeclined…` tokens decline, anything else is an invalid card. Remembers what it charged.
+ * `tok_chargeDeclined…` tokens decline, `tok_refundFails` pays but its refunds fail, anything else is an
+ * invalid token. Remembers what it charged and refunded, each under its idempotency key.
  */
 export class TestPaymentGateway implements PaymentGateway {
   readonly charges: ChargeRequest[] = [];
-  readonly refunds: string[] = [];
+  readonly refunds: RefundRequest[] = [];
   private readonly byAttempt = new Map<string, ChargeResult>();
+  private readonly byReference = new Map<string, { token: string; amountCents: number }>();
+  private readonly byRefund = new Map<string, { reference: string }>();
 
   constructor(private readonly delayMs = 0) {}
 
@@ -21,17 +24,34 @@ export class TestPaymentGateway implements PaymentGateway {
     let result: ChargeResult;
     if (APPROVED.has(request.paymentToken)) {
       this.charges.push(request);
-      result = { ok: true, reference: `pay_test_${randomBytes(8).toString('hex')}` };
+      const reference = `pay_test_${randomBytes(8).toString('hex')}`;
+      this.byReference.set(reference, { token: request.paymentToken, amountCents: request.amountCents });
+      result = { outcome: 'succeeded', reference };
     } else if (request.paymentToken.startsWith('tok_chargeDeclined')) {
-      result = { ok: false, reason: 'card_declined' };
+      result = { outcome: 'declined', reason: 'card_declined' };
     } else {
-      result = { ok: false, reason: 'invalid_payment_token' };
+      // Nothing was attempted: not remembered, so the same attempt may go on with a valid token.
+      return { outcome: 'invalid_token', reason: 'unknown_payment_token' };
     }
     this.byAttempt.set(request.attemptId, result);
     return result;
   }
 
-  async refund(reference: string): Promise<void> {
-    this.refunds.push(reference);
+  async refund(request: RefundRequest): Promise<{ reference: string }> {
+    const previous = this.byRefund.get(request.refundId);
+    if (previous) return previous;
+    const charge = this.byReference.get(request.paymentReference);
+    if (!charge) throw new Error(`No such charge: ${request.paymentReference}`);
+    if (charge.token === 'tok_refundFails') throw new Error('The test gateway refuses refunds of charges made with tok_refundFails');
+    const refunded = this.refunds.filter((r) => r.paymentReference === request.paymentReference).reduce((sum, r) => sum + r.amountCents, 0);
+    if (refunded + request.amountCents > charge.amountCents) throw new Error('Refunds would exceed the charge');
+    this.refunds.push(request);
+    const result = { reference: `re_test_${randomBytes(8).toString('hex')}` };
+    this.byRefund.set(request.refundId, result);
+    return result;
+  }
+
+  async retrieve(attemptId: string): Promise<ChargeResult | null> {
+    return this.byAttempt.get(attemptId) ?? null;
   }
 }
