@@ -54,3 +54,8 @@ export function allowedActions(status: OrderStatus, actor: TransitionActor): Tra
   ).map((t) => t.action);
   return [...new Set(actions)];
 }
+
+/** Whether `actor` may take `action` on an order in `status`: what a UI asks before showing a button. */
+export function canTransition(status: OrderStatus, action: TransitionAction, actor: TransitionActor): boolean {
+  return allowedActions(status, actor).includes(action);
+}

@@ -1,4 +1,4 @@
-import { ERROR_CODES, errorTypeUri, isErrorCode, type ErrorCode } from './error-codes';
+import { ERROR_CODES, errorTypeUri, isKnownErrorCode, type ErrorCode } from './error-codes';
 
 export interface ProblemFieldError {
   /** Dotted path of the offending input, e.g. `items.0.quantity`. */
@@ -49,10 +49,23 @@ export function isProblemDetails(value: unknown): value is ProblemDetails {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (
-    isErrorCode(v.error_code) &&
+    isKnownErrorCode(v.error_code) &&
     typeof v.status === 'number' &&
     typeof v.type === 'string' &&
     typeof v.title === 'string' &&
     Array.isArray(v.errors)
   );
+}
+
+/**
+ * What a UI shows a person for a problem (or a bare code): the code's user message, with `{product_name}` and
+ * `{field_name}` filled in from the problem when it names them.
+ */
+export function userMessage(problem: ErrorCode | Pick<ProblemDetails, 'error_code' | 'detail' | 'errors'>): string {
+  const code = typeof problem === 'string' ? problem : problem.error_code;
+  const template: string = ERROR_CODES[code].message;
+  if (typeof problem === 'string') return template.replace('"{product_name}"', 'this product').replace('{field_name}', 'this field');
+  // The server's own detail already names the short products, e.g. `Not enough stock for "Mango", "Lime"`.
+  if (code === 'INSUFFICIENT_STOCK') return problem.detail;
+  return template.replace('{field_name}', problem.errors[0]?.field ?? 'this field');
 }

@@ -21,6 +21,19 @@ export function getProblem(err: unknown, code?: ErrorCode): ProblemDetails | und
   return problem;
 }
 
+/** An error the client threw whose problem has the code `C`: `err.data.problem` is narrowed. */
+export type FrookoonError<C extends ErrorCode = ErrorCode> = Error & { data: { problem: ProblemDetails<C> } };
+
+/**
+ * Whether `err`, thrown by the client, carries the problem `code`; narrows like `getProblem(err, code)`:
+ * `if (isErrorCode(err, 'INSUFFICIENT_STOCK')) err.data.problem.errors.forEach(...)`.
+ */
+export function isErrorCode<C extends ErrorCode>(err: unknown, code: C): err is FrookoonError<C> {
+  if (!(err instanceof Error)) return false;
+  const problem = (err as { data?: { problem?: unknown } }).data?.problem;
+  return isProblemDetails(problem) && problem.error_code === code;
+}
+
 /** Whether the request behind `err` may be retried as is (lock conflicts, rate limits, unavailability). */
 export function isRetryable(err: unknown): boolean {
   return getProblem(err)?.retryable ?? false;

@@ -51,3 +51,14 @@ describe('SDK over real HTTP', () => {
     expect(await me.json()).toMatchObject({ email: 'rest@example.test', createdAt: expect.stringMatching(/Z$/) });
   });
 });
+
+describe('user messages', () => {
+  it('gives the seed message for every code, filled from the problem', async () => {
+    const { userMessage } = await import('@frookoon/sdk');
+    expect(userMessage('CONCURRENT_ORDER_CONFLICT')).toBe('High demand! Someone just ordered the last item. Please try again.');
+    expect(userMessage('ORDER_ADDRESS_REQUIRED')).toBe('Please provide a delivery address');
+    expect(userMessage({ error_code: 'INVALID_UUID', detail: 'x', errors: [{ field: 'items.0.productId', message: 'Invalid format' }] })).toBe('Invalid format for items.0.productId');
+    expect(userMessage({ error_code: 'INSUFFICIENT_STOCK', detail: 'Not enough stock for "Mango"', errors: [] })).toBe('Not enough stock for "Mango"');
+    for (const code of Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[]) expect(userMessage(code)).not.toMatch(/[{}]/);
+  });
+});
