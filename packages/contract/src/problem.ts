@@ -18,6 +18,8 @@ export interface ProblemDetails<C extends ErrorCode = ErrorCode> {
   retryable: boolean;
   request_id: string;
   timestamp: string;
+  /** Seconds to wait before trying again (`RATE_LIMITED`; also sent as the `Retry-After` header on REST). */
+  retryAfter?: number;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

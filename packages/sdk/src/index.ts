@@ -1,4 +1,4 @@
 export * from '@frookoon/contract';
-export { createFrookoonClient, type FrookoonClient, type FrookoonClientOptions } from './client';
+export { createFrookoonClient, type FrookoonClient, type FrookoonClientOptions, type RetryOptions } from './client';
 export { getProblem, isErrorCode, isRetryable, type FrookoonError } from './errors';
 export type { AppRouter, RouterInputs, RouterOutputs } from '@frookoon/server';

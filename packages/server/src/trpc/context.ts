@@ -8,24 +8,46 @@ import type { OrderEventsHub } from '../events/order-events.hub';
 import type {} from '../http/request-id';
 import type {} from 'pino-http';
 
+/**
+ * The server's parts every procedure can reach. Each member is marked internal: the SDK's declarations are built
+ * with `stripInternal`, so the router type that clients receive carries none of the server's types.
+ */
 export interface AppServices {
+  /** @internal */
   orm: MikroORM;
+  /** @internal */
   config: Config;
+  /** @internal */
   log: Logger;
+  /** @internal */
   paymentGateway: PaymentGateway;
+  /** @internal */
   orderEvents: OrderEventsHub;
-  /** Asks the outbox dispatcher to run now rather than at its next poll. */
+  /**
+   * Asks the outbox dispatcher to run now rather than at its next poll.
+   * @internal
+   */
   pokeOutbox(): void;
 }
 
 /** What every procedure can reach; built once per HTTP request (one tRPC batch or one REST call). */
 export interface Context extends AppServices {
+  /** @internal */
   requestId: string;
-  /** The raw `Authorization` header; resolved to an actor only by procedures that need one. */
+  /**
+   * The raw `Authorization` header; resolved to an actor only by procedures that need one.
+   * @internal
+   */
   authorization: string | undefined;
-  /** The `Idempotency-Key` header, if sent. */
+  /**
+   * The `Idempotency-Key` header, if sent.
+   * @internal
+   */
   idempotencyKey: string | undefined;
-  /** The REST path that was called; for tRPC calls the problem `instance` is `/trpc/<procedure>`. */
+  /**
+   * The REST path that was called; for tRPC calls the problem `instance` is `/trpc/<procedure>`.
+   * @internal
+   */
   instance: string | undefined;
 }
 

@@ -5,9 +5,15 @@ import type { ProblemDetails } from '@frookoon/contract';
 import type { Context } from './context';
 import { toProblem } from '../http/problem';
 
+/** What a procedure declares about itself: its REST route. Server-only, like the context (see `AppServices`). */
+export type ProcedureMeta = {
+  /** @internal */
+  openapi?: OpenApiMeta['openapi'];
+};
+
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     transformer: superjson,
     errorFormatter({ shape, error, ctx, path }) {
