@@ -1,0 +1,188 @@
+import { useEffect, useRef, useState } from 'react';
+import { canTransition, findTransition, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
+import { client, describeFailure, type Failure, type HistoryEntry, type User } from '../api';
+import { CardChoice, type TestCardToken } from '../components/CardChoice';
+import { FailureNote } from '../components/FailureNote';
+import { StatusPill } from '../components/StatusPill';
+import { dateTime, money, orderRef, STATUS_LABEL } from '../format';
+import { useAction, useLoad } from '../hooks';
+
+/** The road an order travels when all goes well, read from the shared transition table. */
+const HAPPY_PATH: OrderStatus[] = (['pay', 'startPacking', 'ship', 'deliver'] as TransitionAction[]).reduce<OrderStatus[]>(
+  (path, action) => {
+    const next = findTransition(action, path.at(-1)!);
+    return next ? [...path, next.to] : path;
+  },
+  ['PENDING'],
+);
+
+type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+const LIVE_LABEL: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Not live' };
+
+function Progress({ status }: { status: OrderStatus }) {
+  if (status === 'CANCELLED') return <p className="cancelled-banner">This order was cancelled; its stock went back on the shelf.</p>;
+  const reached = HAPPY_PATH.indexOf(status);
+  return (
+    <ol className="progress" aria-label="Progress">
+      {HAPPY_PATH.map((s, i) => (
+        <li key={s} className={i < reached ? 'done' : i === reached ? 'current' : ''}>
+          <span className="dot" />
+          {STATUS_LABEL[s]}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Reasons the server itself records, in words. */
+const SYSTEM_REASONS: Record<string, string> = {
+  payment_failed: 'The card was declined',
+  payment_timeout: 'Not paid in time',
+};
+
+function Timeline({ history, user }: { history: HistoryEntry[]; user: User }) {
+  const who = (e: HistoryEntry) => (e.changedBy === null ? 'Frookoon' : e.changedBy === user.id ? 'you' : 'the shop');
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {history.map((e) => (
+        <li key={e.id} data-testid="timeline-entry" data-status={e.newStatus}>
+          <span className={`timeline-dot status-${e.newStatus.toLowerCase()}`} />
+          <div>
+            <strong>{e.previousStatus ? STATUS_LABEL[e.newStatus] : 'Order placed'}</strong>
+            <span className="muted small"> · {dateTime(e.changedAt)} · by {who(e)}</span>
+            {e.reason && e.previousStatus ? <div className="small">“{SYSTEM_REASONS[e.reason] ?? e.reason}”</div> : null}
+          </div>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** One order of the customer's, kept current by its live status stream. */
+export function OrderDetail({ id, user, onChange }: { id: string; user: User; onChange: () => void }) {
+  const detail = useLoad(async () => {
+    const [order, history] = await Promise.all([client.orders.byId.query({ id }), client.orders.history.query({ id })]);
+    return { order, history };
+  }, [id]);
+  const [live, setLive] = useState<LiveState>('connecting');
+  const [streamFailure, setStreamFailure] = useState<Failure | null>(null);
+  const [card, setCard] = useState<TestCardToken>('tok_visa');
+  const [reason, setReason] = useState('');
+  const action = useAction();
+  const { reload } = detail;
+  const onChangeRef = useRef(onChange);
+  useEffect(() => {
+    onChangeRef.current = onChange;
+  });
+
+  useEffect(() => {
+    const subscription = client.orders.onStatusChange.subscribe(
+      { id },
+      {
+        onStarted: () => void reload(),
+        onData: () => {
+          void reload();
+          onChangeRef.current();
+        },
+        onConnectionStateChange: (state) => {
+          if (state.state === 'pending') setLive('live');
+          else if (state.state === 'connecting') setLive(state.error ? 'reconnecting' : 'connecting');
+          else setLive('offline');
+        },
+        onError: (err) => {
+          setLive('offline');
+          setStreamFailure(describeFailure(err));
+        },
+      },
+    );
+    return () => subscription.unsubscribe();
+  }, [id, reload]);
+
+  const act = (fn: () => Promise<unknown>) =>
+    action.run(async () => {
+      try {
+        await fn();
+      } finally {
+        await reload();
+        onChangeRef.current();
+      }
+    });
+
+  const order = detail.data?.order;
+  if (!order) {
+    return (
+      <section className="card order-detail">
+        <FailureNote failure={detail.failure} />
+        {detail.failure ? null : <p className="muted">Loading…</p>}
+      </section>
+    );
+  }
+  const may = (a: TransitionAction) => canTransition(order.status, a, user.role);
+
+  return (
+    <section className="card order-detail" data-testid="order-detail" data-order-id={order.id} data-status={order.status}>
+      <div className="section-head">
+        <h2>Order {orderRef(order.id)}</h2>
+        <StatusPill status={order.status} />
+        <span className={`live live-${live}`} data-testid="live-indicator" data-state={live} title="Status changes appear here without reloading">
+          {LIVE_LABEL[live]}
+        </span>
+      </div>
+      <FailureNote failure={streamFailure} />
+      <Progress status={order.status} />
+
+      {order.deliveryOtp ? (
+        <div className="otp">
+          <span>Delivery code — read it out to the courier</span>
+          <strong data-testid="delivery-otp">{order.deliveryOtp}</strong>
+        </div>
+      ) : null}
+      {order.carrier ? (
+        <p className="small">
+          Shipped with <strong>{order.carrier}</strong>
+          {order.trackingNumber ? <> · tracking <code data-testid="tracking-number">{order.trackingNumber}</code></> : null}
+        </p>
+      ) : null}
+
+      <table className="items">
+        <tbody>
+          {order.items.map((i) => (
+            <tr key={i.productId}>
+              <td>{i.quantity} ×</td>
+              <td>{i.productName}</td>
+              <td className="num">{money(i.lineTotalCents, order.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <td />
+            <td>Total</td>
+            <td className="num">{money(order.totalCents, order.currency)}</td>
+          </tr>
+        </tfoot>
+      </table>
+
+      {may('pay') ? (
+        <div className="actions-box">
+          <CardChoice value={card} onChange={setCard} />
+          <button type="button" className="primary" data-testid="order-pay" disabled={action.busy} onClick={() => void act(() => client.orders.pay.mutate({ id, paymentToken: card }))}>
+            Pay {money(order.totalCents, order.currency)}
+          </button>
+        </div>
+      ) : null}
+      {may('cancel') ? (
+        <div className="row actions-box">
+          <input placeholder="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Reason for cancelling" />
+          <button type="button" className="danger" data-testid="order-cancel" disabled={action.busy} onClick={() => void act(() => client.orders.cancel.mutate({ id, reason: reason.trim() || undefined }))}>
+            Cancel order
+          </button>
+        </div>
+      ) : null}
+      <FailureNote failure={action.failure} />
+
+      <h3>Timeline</h3>
+      <Timeline history={detail.data?.history ?? []} user={user} />
+    </section>
+  );
+}
