@@ -2,7 +2,7 @@ import { EventEmitter, on } from 'node:events';
 import pg from 'pg';
 import { ORDER_EVENTS_CHANNEL } from '@frookoon/db';
 import type { Logger } from '../logger';
-import type { OrderEventMessage } from '../jobs/outbox-dispatcher';
+import type { OrderEventMessage } from './order-event-message';
 
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 5000;

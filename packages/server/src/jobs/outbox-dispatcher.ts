@@ -1,28 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Notification, markDispatched, notifyOrderEvents, takeDispatcherTurn, undispatchedEvents, type IOutboxEvent } from '@frookoon/db';
+import { Notification, markDispatched, notifyOrderEvents, takeDispatcherTurn, undispatchedEvents } from '@frookoon/db';
+import { toOrderEventMessage } from '../events/order-event-message';
 
 /** Events that land in the vendor's notification inbox. */
 const VENDOR_INBOX = new Set(['order.confirmed', 'order.cancelled', 'payout.released']);
-
-/** What subscribers receive for each event, over NOTIFY (kept far below its 8000-byte limit). */
-export interface OrderEventMessage {
-  eventId: string;
-  type: string;
-  orderId: string;
-  customerId: string | null;
-  vendorId: string | null;
-  status: string | null;
-  previousStatus: string | null;
-  at: string;
-}
-
-export function toOrderEventMessage(event: IOutboxEvent): OrderEventMessage {
-  const p = event.payload as Record<string, string | null | undefined>;
-  return {
-    eventId: event.id, type: event.type, orderId: event.aggregateId, customerId: p.customerId ?? null, vendorId: p.vendorId ?? null,
-    status: p.status ?? null, previousStatus: p.previousStatus ?? null, at: event.createdAt.toISOString(),
-  };
-}
 
 /**
  * Dispatches committed outbox events: vendor inbox rows, then NOTIFY to every instance's subscribers, then

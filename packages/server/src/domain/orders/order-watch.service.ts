@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { OutboxEvent } from '@frookoon/db';
 import type { Actor } from '../shared/actor';
 import type { OrderEventsHub } from '../../events/order-events.hub';
-import { toOrderEventMessage, type OrderEventMessage } from '../../jobs/outbox-dispatcher';
+import { toOrderEventMessage, type OrderEventMessage } from '../../events/order-event-message';
 import { getOrder } from './orders.service';
 
 /**
