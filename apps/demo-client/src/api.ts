@@ -27,12 +27,16 @@ export function setToken(next: string | null): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+// Lock conflicts and brief unavailability are retried before anyone sees them; orders carry idempotency keys,
+// so a retry never orders twice.
+const options = { url: API_URL, token: currentToken, retry: { attempts: 3 } };
+
 /** The app's client: calls made in the same tick share one HTTP request. */
-export const client = createFrookoonClient({ url: API_URL, token: currentToken });
+export const client = createFrookoonClient(options);
 
 /** A client of its own, as a separate shopper would have: its calls are never batched with anyone else's. */
 export function separateClient(): FrookoonClient {
-  return createFrookoonClient({ url: API_URL, token: currentToken });
+  return createFrookoonClient(options);
 }
 
 /** What the UI shows for a failed call: the friendly message for its error code and the id support asks for. */

@@ -7,12 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { userMessage } from '@frookoon/sdk';
 import { startTestApp, type TestApp } from '../../../test/support/app';
+import { buildDemo, DEMO_ROOT } from './build-demo';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.DEMO_SCREENSHOTS;
@@ -43,13 +43,9 @@ beforeAll(async () => {
     // Under a loaded test run, ten orders queued on one stock row must not time out waiting for the lock.
     STOCK_LOCK_TIMEOUT_MS: '15000',
   });
-  const root = fileURLToPath(new URL('..', import.meta.url));
   outDir = mkdtempSync(join(tmpdir(), 'frookoon-demo-e2e-'));
-  await build({
-    root, logLevel: 'silent', define: { __API_URL__: JSON.stringify(app.url) },
-    build: { outDir, sourcemap: false, emptyOutDir: true },
-  });
-  site = await preview({ root, logLevel: 'silent', build: { outDir }, preview: { port: demoPort, strictPort: true, host: '127.0.0.1' } });
+  await buildDemo(outDir, app.url);
+  site = await preview({ root: DEMO_ROOT, logLevel: 'silent', build: { outDir }, preview: { port: demoPort, strictPort: true, host: '127.0.0.1' } });
   demoUrl = `http://127.0.0.1:${demoPort}`;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   if (SHOTS) mkdirSync(SHOTS, { recursive: true });

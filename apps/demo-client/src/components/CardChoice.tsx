@@ -18,7 +18,7 @@ export function CardChoice({ value, onChange }: { value: TestCardToken; onChange
           <input type="radio" name={group} value={c.token} checked={value === c.token} onChange={() => onChange(c.token)} data-testid={`card-${c.token}`} />
           <span>
             <strong>{c.label}</strong>
-            <span className="muted small"> {c.outcome} · <code>{c.token}</code></span>
+            <span className="muted small">{c.outcome} · <code>{c.token}</code></span>
           </span>
         </label>
       ))}

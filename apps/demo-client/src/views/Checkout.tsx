@@ -120,7 +120,7 @@ export function Checkout(props: { products: Product[]; cart: Cart; setCart: (car
         </section>
       ) : placed.length > 0 ? (
         <section className="pay-step">
-          <h2>{paid.length > 0 ? 'Thank you!' : 'Not paid'}</h2>
+          <h2>{paid.length > 0 ? 'Thank you!' : 'Payment declined'}</h2>
           <ul className="placed">
             {placed.map((o) => (
               <li key={o.id} data-testid="placed-order">

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { canTransition, findTransition, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
+import { canTransition, findTransition, TERMINAL_STATUSES, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
 import { client, describeFailure, type Failure, type HistoryEntry, type User } from '../api';
 import { CardChoice, type TestCardToken } from '../components/CardChoice';
 import { FailureNote } from '../components/FailureNote';
@@ -58,7 +58,7 @@ function Timeline({ history, user }: { history: HistoryEntry[]; user: User }) {
   );
 }
 
-/** One order of the customer's, kept current by its live status stream. */
+/** One order of the customer's, kept current by its live status stream until it reaches a final status. */
 export function OrderDetail({ id, user, onChange }: { id: string; user: User; onChange: () => void }) {
   const detail = useLoad(async () => {
     const [order, history] = await Promise.all([client.orders.byId.query({ id }), client.orders.history.query({ id })]);
@@ -75,7 +75,13 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
     onChangeRef.current = onChange;
   });
 
+  const status = detail.data?.order.status;
+  const watch = status !== undefined && !TERMINAL_STATUSES.includes(status);
+
   useEffect(() => {
+    if (!watch) return;
+    setLive('connecting');
+    // Subscribed once the order is known; the reload when the stream starts catches anything in between.
     const subscription = client.orders.onStatusChange.subscribe(
       { id },
       {
@@ -96,7 +102,7 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
       },
     );
     return () => subscription.unsubscribe();
-  }, [id, reload]);
+  }, [id, reload, watch]);
 
   const act = (fn: () => Promise<unknown>) =>
     action.run(async () => {
@@ -124,9 +130,11 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
       <div className="section-head">
         <h2>Order {orderRef(order.id)}</h2>
         <StatusPill status={order.status} />
-        <span className={`live live-${live}`} data-testid="live-indicator" data-state={live} title="Status changes appear here without reloading">
-          {LIVE_LABEL[live]}
-        </span>
+        {watch ? (
+          <span className={`live live-${live}`} data-testid="live-indicator" data-state={live} title="Status changes appear here without reloading">
+            {LIVE_LABEL[live]}
+          </span>
+        ) : null}
       </div>
       <FailureNote failure={streamFailure} />
       <Progress status={order.status} />
@@ -172,7 +180,7 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
         </div>
       ) : null}
       {may('cancel') ? (
-        <div className="row actions-box">
+        <div className="row actions-box cancel-row">
           <input placeholder="Reason (optional)" value={reason} onChange={(e) => setReason(e.target.value)} aria-label="Reason for cancelling" />
           <button type="button" className="danger" data-testid="order-cancel" disabled={action.busy} onClick={() => void act(() => client.orders.cancel.mutate({ id, reason: reason.trim() || undefined }))}>
             Cancel order
