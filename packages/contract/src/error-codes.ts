@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   PAYMENT_FAILED: { status: 402, title: 'Payment failed', retryable: false, message: 'Your payment was declined; the order has been cancelled' },
   FORBIDDEN: { status: 403, title: 'Forbidden', retryable: false, message: 'Your account may not do this' },
   NOT_FOUND: { status: 404, title: 'Not found', retryable: false, message: 'We could not find that' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', retryable: false, message: 'That cannot be done here' },
   CONCURRENT_ORDER_CONFLICT: { status: 409, title: 'Concurrent order conflict', retryable: true, message: 'High demand! Someone just ordered the last item. Please try again.' },
   INVALID_STATUS_TRANSITION: { status: 409, title: 'Invalid status transition', retryable: false, message: 'This order can no longer be changed that way' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', retryable: false, message: 'That request is too large' },

@@ -16,6 +16,12 @@ interface Route {
 
 type CallerFn = (input: unknown) => Promise<unknown>;
 
+/** `Allow` lists what a path supports, HEAD wherever GET is. */
+function methodNotAllowed(method: string, instance: string, methods: readonly string[]): AppError {
+  const allow = [...new Set(methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])))].join(', ');
+  return new AppError('METHOD_NOT_ALLOWED', `${method} is not supported on ${instance}; use ${allow}`, { headers: { Allow: allow } });
+}
+
 /**
  * The REST face: each procedure with `openapi` meta answers at its path, through a server-side caller,
  * so both faces share one pipeline and every error body is exactly the problem object.
@@ -30,10 +36,15 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
   const rest = express.Router();
-  rest.get('/openapi.json', (_req, res) => {
-    document ??= buildOpenApiDocument(appRouter);
-    res.json(document);
-  });
+  rest
+    .route('/openapi.json')
+    .get((_req, res) => {
+      document ??= buildOpenApiDocument(appRouter);
+      res.json(document);
+    })
+    .all((req) => {
+      throw methodNotAllowed(req.method, req.originalUrl.split('?')[0] ?? req.path, ['GET']);
+    });
   rest.use(express.json({ limit: bodyLimit }));
   rest.use(async (req: Request, res: Response) => {
     const instance = req.originalUrl.split('?')[0] ?? req.path;
@@ -44,7 +55,7 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
     try {
       if (!route) {
         throw candidates.length > 0
-          ? new AppError('VALIDATION_ERROR', `${req.method} is not supported on ${instance}`)
+          ? methodNotAllowed(req.method, instance, candidates.map((r) => r.method))
           : new AppError('NOT_FOUND', `No route ${req.method} ${instance}`);
       }
       const params = route.pattern.exec(path)?.groups ?? {};
