@@ -1,10 +1,14 @@
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import {
+  forEachOpenApiProcedure, generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter,
+} from 'trpc-to-openapi';
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE } from '@frookoon/contract';
+import { requiresToken } from '../trpc/procedures';
 import type { AppRouter } from '../trpc/routers/_app';
 
 export const REST_BASE = '/api/v1';
 
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
+type Operation = { responses?: Record<string, { description?: string; content?: unknown }> };
 
 const PROBLEM_SCHEMA: SchemaObject = {
   type: 'object',
@@ -28,37 +32,51 @@ const PROBLEM_SCHEMA: SchemaObject = {
 };
 
 /**
+ * The router as the document generator sees it: the `protect` of each operation is whether its procedure
+ * authenticates, so exactly the operations that need a token are secured, whatever their meta says.
+ */
+function protectedWhereAuthenticated(router: AppRouter): OpenApiRouter {
+  const procedures: Record<string, unknown> = {};
+  forEachOpenApiProcedure(router._def.procedures, ({ path, procedure, meta }) => {
+    const openapi = { ...meta.openapi, protect: requiresToken(procedure) };
+    procedures[path] = { ...procedure, _def: { ...procedure._def, meta: { ...meta, openapi } } };
+  });
+  return { ...router, _def: { ...router._def, procedures } } as OpenApiRouter;
+}
+
+function operations(doc: OpenAPIObject): Operation[] {
+  return Object.values(doc.paths ?? {}).flatMap((item) => Object.values(item as Record<string, Operation>));
+}
+
+/**
  * trpc-to-openapi describes errors with its own shape; the REST face answers problem details instead, so every
  * error response of the document is rewritten to `application/problem+json` with the one problem schema.
  */
-function describeProblems(doc: OpenAPIObject): OpenAPIObject {
+function describeProblems(doc: OpenAPIObject): void {
   const schemas = Object.fromEntries(Object.entries(doc.components?.schemas ?? {}).filter(([name]) => !name.startsWith('error.')));
   doc.components = { ...doc.components, schemas: { ...schemas, ProblemDetails: PROBLEM_SCHEMA } };
-  for (const item of Object.values(doc.paths ?? {})) {
-    for (const operation of Object.values(item as Record<string, { responses?: Record<string, { description?: string; content?: unknown }> }>)) {
-      for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        if (!/^[45]\d\d$/.test(status)) continue;
-        operation.responses![status] = {
-          description: response.description ?? 'Error',
-          content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
-        };
-      }
+  for (const operation of operations(doc)) {
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      if (!/^[45]\d\d$/.test(status)) continue;
+      operation.responses![status] = {
+        description: response.description ?? 'Error',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+      };
     }
   }
-  return doc;
 }
 
 export function buildOpenApiDocument(router: AppRouter): OpenAPIObject {
-  return describeProblems(
-    generateOpenApiDocument(router, {
-      title: 'Frookoon API',
-      description:
-        'Orders and stock for the Frookoon marketplace. Every error is an RFC 9457 problem (application/problem+json) ' +
-        'with a stable `error_code`. Send `Authorization: Bearer <token>` (or `Token <token>`).',
-      version: '1.0.0',
-      openApiVersion: '3.1.0',
-      baseUrl: REST_BASE,
-      securitySchemes: { Authorization: { type: 'http', scheme: 'bearer' } },
-    }),
-  );
+  const doc = generateOpenApiDocument(protectedWhereAuthenticated(router), {
+    title: 'Frookoon API',
+    description:
+      'Orders and stock for the Frookoon marketplace. Every error is an RFC 9457 problem (application/problem+json) ' +
+      'with a stable `error_code`. Send `Authorization: Bearer <token>` (or `Token <token>`).',
+    version: '1.0.0',
+    openApiVersion: '3.1.0',
+    baseUrl: REST_BASE,
+    securitySchemes: { Authorization: { type: 'http', scheme: 'bearer' } },
+  });
+  describeProblems(doc);
+  return doc;
 }

@@ -51,6 +51,19 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { actor, log: ctx.log.child({ user_id: actor.userId }) } });
 });
 
+/** What `authedProcedure` runs on top of `publicProcedure`: the token is resolved to an actor, or `UNAUTHORIZED`. */
+const authentication = authedProcedure._def.middlewares.filter((fn) => !publicProcedure._def.middlewares.includes(fn));
+
+/**
+ * Whether a procedure can only be called with a token, read from its middleware chain rather than declared, so
+ * that the REST document secures exactly the operations that authenticate.
+ */
+export function requiresToken(procedure: { _def: object }): boolean {
+  // A built procedure keeps the middleware chain of its builder; tRPC only leaves it out of the type.
+  const { middlewares } = procedure._def as { middlewares?: unknown[] };
+  return authentication.length > 0 && authentication.every((fn) => middlewares?.includes(fn));
+}
+
 /** Only the given roles; anyone else authenticated gets `FORBIDDEN`. */
 export function roleProcedure(...roles: Role[]) {
   return authedProcedure.use(({ ctx, next }) => {

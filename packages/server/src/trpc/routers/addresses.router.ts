@@ -6,13 +6,13 @@ import { router } from '../init';
 
 export const addressesRouter = router({
   create: roleProcedure('customer')
-    .meta({ openapi: { method: 'POST', path: '/addresses', tags: ['addresses'], summary: 'Add a delivery address', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/addresses', tags: ['addresses'], summary: 'Add a delivery address' } })
     .input(ZCreateAddressInput)
     .output(ZAddress)
     .mutation(({ ctx, input }) => addresses.createAddress(ctx, input)),
 
   list: roleProcedure('customer')
-    .meta({ openapi: { method: 'GET', path: '/addresses', tags: ['addresses'], summary: 'Your delivery addresses', protect: true } })
+    .meta({ openapi: { method: 'GET', path: '/addresses', tags: ['addresses'], summary: 'Your delivery addresses' } })
     .input(z.object({}).optional())
     .output(z.array(ZAddress))
     .query(({ ctx }) => addresses.listAddresses(ctx)),

@@ -12,19 +12,19 @@ export const authRouter = router({
     .mutation(({ ctx, input }) => auth.register({ em: ctx.em, tokenTtlMs: ctx.config.tokenTtlMs }, input)),
 
   login: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], summary: 'Exchange email and password for a token' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], summary: 'Exchange email and password for a token', errorResponses: [400, 401, 500] } })
     .input(ZLoginInput)
     .output(ZAuthResult)
     .mutation(({ ctx, input }) => auth.login({ em: ctx.em, tokenTtlMs: ctx.config.tokenTtlMs }, input)),
 
   logout: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], summary: 'Revoke the token in use', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], summary: 'Revoke the token in use' } })
     .input(z.object({}).optional())
     .output(z.object({ revoked: z.boolean() }))
     .mutation(({ ctx }) => auth.logout(ctx)),
 
   me: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], summary: 'The calling user', protect: true } })
+    .meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], summary: 'The calling user' } })
     .input(z.object({}).optional())
     .output(ZUser)
     .query(({ ctx }) => auth.me(ctx)),

@@ -5,7 +5,7 @@ import { router } from '../init';
 
 export const notificationsRouter = router({
   list: roleProcedure('vendor')
-    .meta({ openapi: { method: 'GET', path: '/notifications', tags: ['notifications'], summary: "Your vendor's inbox, newest first", protect: true } })
+    .meta({ openapi: { method: 'GET', path: '/notifications', tags: ['notifications'], summary: "Your vendor's inbox, newest first" } })
     .input(ZNotificationListInput)
     .output(ZNotificationPage)
     .query(({ ctx, input }) => listNotifications(ctx, input)),

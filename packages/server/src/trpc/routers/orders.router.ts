@@ -21,7 +21,7 @@ export const ordersRouter = router({
   create: roleProcedure('customer')
     .meta({
       openapi: {
-        method: 'POST', path: '/orders', tags: ['orders'], protect: true,
+        method: 'POST', path: '/orders', tags: ['orders'],
         summary: 'Place an order; its stock is reserved at once. Send an Idempotency-Key header to retry safely.',
         requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
         errorResponses: [400, 401, 403, 404, 409, 413, 422, 503],
@@ -37,19 +37,19 @@ export const ordersRouter = router({
     ),
 
   byId: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/orders/{id}', tags: ['orders'], summary: 'An order with its items and what you may do next', protect: true } })
+    .meta({ openapi: { method: 'GET', path: '/orders/{id}', tags: ['orders'], summary: 'An order with its items and what you may do next' } })
     .input(ZOrderByIdInput)
     .output(ZOrder)
     .query(({ ctx, input }) => orders.getOrder(ctx, input.id)),
 
   list: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/orders', tags: ['orders'], summary: 'Orders you may see, newest first', protect: true } })
+    .meta({ openapi: { method: 'GET', path: '/orders', tags: ['orders'], summary: 'Orders you may see, newest first' } })
     .input(ZOrderListInput)
     .output(ZOrderPage)
     .query(({ ctx, input }) => orders.listOrders(ctx, input)),
 
   history: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/orders/{id}/history', tags: ['orders'], summary: 'Status history, newest first', protect: true } })
+    .meta({ openapi: { method: 'GET', path: '/orders/{id}/history', tags: ['orders'], summary: 'Status history, newest first' } })
     .input(ZOrderIdInput)
     .output(z.array(ZHistoryEntry))
     .query(({ ctx, input }) => lifecycle.orderHistory(ctx, input.id)),
@@ -57,7 +57,7 @@ export const ordersRouter = router({
   pay: roleProcedure('customer')
     .meta({
       openapi: {
-        method: 'POST', path: '/orders/{id}/pay', tags: ['orders'], protect: true, errorResponses: [400, 401, 402, 403, 404, 409, 503],
+        method: 'POST', path: '/orders/{id}/pay', tags: ['orders'], errorResponses: [400, 401, 402, 403, 404, 409, 503],
         summary: 'Pay a pending order (test tokens: tok_visa, tok_chargeDeclined)',
       },
     })
@@ -66,25 +66,25 @@ export const ordersRouter = router({
     .mutation(({ ctx, input }) => lifecycle.payOrder({ ...lifecycleDeps(ctx), gateway: ctx.paymentGateway }, input)),
 
   startPacking: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/orders/{id}/packing', tags: ['orders'], summary: 'CONFIRMED → PACKING; returns the picklist', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/packing', tags: ['orders'], summary: 'CONFIRMED → PACKING; returns the picklist' } })
     .input(ZOrderIdInput)
     .output(ZPackingResult)
     .mutation(({ ctx, input }) => lifecycle.startPacking(lifecycleDeps(ctx), input.id)),
 
   ship: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/orders/{id}/ship', tags: ['orders'], summary: 'PACKING → SHIPPED; issues the delivery code', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/ship', tags: ['orders'], summary: 'PACKING → SHIPPED; issues the delivery code' } })
     .input(ZShipInput)
     .output(ZOrder)
     .mutation(({ ctx, input }) => lifecycle.shipOrder(lifecycleDeps(ctx), input)),
 
   deliver: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/orders/{id}/deliver', tags: ['orders'], summary: "SHIPPED → DELIVERED; checks the customer's code", protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/deliver', tags: ['orders'], summary: "SHIPPED → DELIVERED; checks the customer's code" } })
     .input(ZDeliverInput)
     .output(ZOrder)
     .mutation(({ ctx, input }) => lifecycle.deliverOrder(lifecycleDeps(ctx), input)),
 
   cancel: authedProcedure
-    .meta({ openapi: { method: 'POST', path: '/orders/{id}/cancel', tags: ['orders'], summary: 'Cancel before shipping; the stock comes back', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/orders/{id}/cancel', tags: ['orders'], summary: 'Cancel before shipping; the stock comes back' } })
     .input(ZCancelInput)
     .output(ZOrder)
     .mutation(({ ctx, input }) => lifecycle.cancelOrder(lifecycleDeps(ctx), input)),

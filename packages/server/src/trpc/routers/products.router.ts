@@ -17,7 +17,7 @@ export const productsRouter = router({
     .query(({ ctx, input }) => catalog.getProduct(ctx, input.id)),
 
   create: roleProcedure('vendor', 'admin')
-    .meta({ openapi: { method: 'POST', path: '/products', tags: ['products'], summary: 'Create a product with its initial stock', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/products', tags: ['products'], summary: 'Create a product with its initial stock' } })
     .input(ZCreateProductInput)
     .output(ZProduct)
     .mutation(({ ctx, input }) => catalog.createProduct(ctx, input)),

@@ -5,7 +5,7 @@ import { router } from '../init';
 
 export const vendorsRouter = router({
   create: roleProcedure('admin')
-    .meta({ openapi: { method: 'POST', path: '/vendors', tags: ['vendors'], summary: 'Create a vendor', protect: true } })
+    .meta({ openapi: { method: 'POST', path: '/vendors', tags: ['vendors'], summary: 'Create a vendor' } })
     .input(ZCreateVendorInput)
     .output(ZVendor)
     .mutation(({ ctx, input }) => auth.createVendor(ctx, input)),
