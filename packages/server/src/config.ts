@@ -26,7 +26,32 @@ const ZEnv = z.object({
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  NODE_ENV: z.string().optional(),
+  PAYMENT_GATEWAY: z.string().optional().transform((s) => s || undefined).pipe(z.enum(['test', 'stripe']).optional()),
+  STRIPE_SECRET_KEY: z.string().optional().transform((s) => s || undefined),
+  STRIPE_API_BASE: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .transform((s) => (s ? new URL(s) : undefined))
+    .refine((u) => !u || u.pathname === '/', 'STRIPE_API_BASE is scheme, host and port only (Stripe paths start at /v1)'),
+}).superRefine((e, ctx) => {
+  if (e.PAYMENT_GATEWAY === 'stripe' && !e.STRIPE_SECRET_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'STRIPE_SECRET_KEY is required when PAYMENT_GATEWAY=stripe' });
+  }
+  // The test gateway takes no money: in production it runs only when asked for by name.
+  if (e.NODE_ENV === 'production' && !e.PAYMENT_GATEWAY) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PAYMENT_GATEWAY'],
+      message:
+        'NODE_ENV=production needs a payment gateway chosen explicitly: PAYMENT_GATEWAY=stripe (with STRIPE_SECRET_KEY), ' +
+        'or PAYMENT_GATEWAY=test to run the built-in test gateway, which takes no money',
+    });
+  }
 });
+
+/** The card processor behind payments and refunds. */
+export type PaymentGatewayConfig = { kind: 'test' } | { kind: 'stripe'; secretKey: string; apiBase: URL | undefined };
 
 export interface Config {
   port: number;
@@ -48,10 +73,18 @@ export interface Config {
   expirySweepIntervalMs: number;
   outboxPollMs: number;
   shutdownGraceMs: number;
+  paymentGateway: PaymentGatewayConfig;
+}
+
+/** Thrown by `loadConfig` with every invalid variable named in its message. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const e = ZEnv.parse(env);
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
   const demoOrigins = [`http://localhost:${e.DEMO_PORT}`, `http://127.0.0.1:${e.DEMO_PORT}`];
   return {
     port: e.PORT,
@@ -72,5 +105,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    paymentGateway:
+      e.PAYMENT_GATEWAY === 'stripe'
+        ? { kind: 'stripe', secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE }
+        : { kind: 'test' },
   };
 }

@@ -1,16 +1,23 @@
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@frookoon/db';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
-const config = loadConfig();
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  // No logger yet: its level is part of the configuration.
+  process.stderr.write(`Frookoon cannot start. ${err instanceof ConfigError ? err.message : String(err)}\n`);
+  process.exit(1);
+}
 const log = createLogger(config.logLevel);
 
 process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
 
 try {
   const running = await startServer(config, log);
-  log.info({ url: running.url, port: config.port }, 'Frookoon API listening');
+  log.info({ url: running.url, port: config.port, paymentGateway: config.paymentGateway.kind }, 'Frookoon API listening');
   if (config.seedDemo) {
     log.info(
       { accounts: Object.values(DEMO_ACCOUNTS), password: DEMO_PASSWORD, demo_client: `http://localhost:${config.demoPort}` },

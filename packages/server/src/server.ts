@@ -7,7 +7,7 @@ import type { Logger } from './logger';
 import { createApp } from './http/app';
 import { hashPassword } from './domain/auth/password';
 import type { PaymentGateway } from './domain/payments/payment-gateway';
-import { TestPaymentGateway } from './domain/payments/test-payment-gateway';
+import { createPaymentGateway } from './domain/payments/payment-gateway-factory';
 import { OrderEventsHub } from './events/order-events.hub';
 import { startJobs, type Jobs } from './jobs/index';
 
@@ -21,7 +21,7 @@ export interface RunningServer {
 }
 
 export interface ServerParts {
-  /** The payment gateway; the built-in test gateway when none is given. */
+  /** The payment gateway; the one `config.paymentGateway` names when none is given. */
   paymentGateway?: PaymentGateway;
 }
 
@@ -54,7 +54,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     }
     await orderEvents.start();
     jobs = startJobs({ orm, config, log });
-    const paymentGateway = parts.paymentGateway ?? new TestPaymentGateway();
+    const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
     server = createApp({ orm, config, log, paymentGateway, orderEvents, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
