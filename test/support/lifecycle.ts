@@ -14,7 +14,7 @@ export async function placeOrder(app: TestApp, vendorId: string, lines: { stock?
   const buyer = await makeBuyer(app);
   const products = await Promise.all(lines.map((l) => makeProduct(app, vendorId, { stock: l.stock ?? 10, name: l.name })));
   const res = await app.http('/api/v1/orders', jsonPost({ addressId: buyer.addressId, items: lines.map((l, i) => ({ productId: products[i], quantity: l.quantity })) }, bearer(buyer.token)));
-  if (res.status !== 200) throw new Error(`order refused: ${await res.text()}`);
+  if (res.status !== 201) throw new Error(`order refused: ${await res.text()}`);
   return { id: ((await res.json()) as { id: string }).id, buyer, products };
 }
 

@@ -107,7 +107,7 @@ async function main() {
             { productId: products[(i * 7 + 3) % 20]!, quantity: 2 },
           ]);
           latencies.push(performance.now() - t0);
-          if (status !== 200) failures++;
+          if (status !== 201) failures++;
         }
       }),
     );
@@ -129,7 +129,7 @@ async function main() {
     line('throughput', `${((ORDERS / wall) * 1000).toFixed(0)} orders/s`);
     line('latency p50 / p95 / p99', `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 95).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms`);
     line('server CPU per order', `${(cpu / ORDERS).toFixed(2)} ms`);
-    line('200 buyers for the last 50 units', `${crowdWall.toFixed(0)} ms, ${statuses.filter((s) => s === 200).length} sold, ${statuses.filter((s) => s === 400).length} refused`);
+    line('200 buyers for the last 50 units', `${crowdWall.toFixed(0)} ms, ${statuses.filter((s) => s === 201).length} sold, ${statuses.filter((s) => s === 400).length} refused`);
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));

@@ -107,7 +107,7 @@ describe('role checks', () => {
     expect((await app.http('/api/v1/vendors', jsonPost({ name: 'Sneaky' }))).status).toBe(401);
     const admin = await app.makeUser('admin');
     const created = await app.http('/api/v1/vendors', jsonPost({ name: 'Legit' }, bearer(admin.token)));
-    expect(created.status).toBe(200);
+    expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ name: 'Legit', id: expect.any(String) });
   });
 

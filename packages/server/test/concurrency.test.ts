@@ -27,7 +27,7 @@ describe('under real concurrency', () => {
     const responses = await Promise.all(crowd.map((b) => order(b, [{ productId: product, quantity: 1 }])));
     const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ id?: string } & Partial<ProblemDetails>>));
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
     expect(bodies.filter((b) => b.error_code === 'INSUFFICIENT_STOCK')).toHaveLength(150);
     expect(new Set(bodies.filter((b) => b.id).map((b) => b.id)).size).toBe(50);
     const em = app.orm.em.fork();
@@ -45,7 +45,7 @@ describe('under real concurrency', () => {
         order(buyer, i % 2 === 0 ? [{ productId: a, quantity: 1 }, { productId: b, quantity: 2 }] : [{ productId: b, quantity: 2 }, { productId: a, quantity: 1 }]),
       ),
     );
-    const codes = await Promise.all(responses.map(async (r) => (r.status === 200 ? 'ok' : ((await r.json()) as ProblemDetails).error_code)));
+    const codes = await Promise.all(responses.map(async (r) => (r.status === 201 ? 'ok' : ((await r.json()) as ProblemDetails).error_code)));
     expect(codes.filter((c) => c !== 'ok')).toEqual([]);
     const em = app.orm.em.fork();
     expect(await stockOf(em, a)).toBe(900);
@@ -78,7 +78,7 @@ describe('under real concurrency', () => {
       expect(elapsed).toBeGreaterThanOrEqual(4 * 150);
       expect(await stockOf(quick.orm.em.fork(), product)).toBe(5);
       const retry = await quick.http('/api/v1/orders', jsonPost({ addressId: buyer.addressId, items: [{ productId: product, quantity: 1 }] }, bearer(buyer.token)));
-      expect(retry.status).toBe(200);
+      expect(retry.status).toBe(201);
     } finally {
       await quick.stop();
     }

@@ -24,9 +24,11 @@ describe('Idempotency-Key on orders.create', () => {
   it('answers a replay with the same order and takes stock once', async () => {
     const buyer = await makeBuyer(app);
     const product = await makeProduct(app, vendorId, { stock: 10 });
-    const first = (await (await post(buyer, 'key-1', [{ productId: product, quantity: 2 }])).json()) as { id: string };
+    const created = await post(buyer, 'key-1', [{ productId: product, quantity: 2 }]);
+    const first = (await created.json()) as { id: string };
     const again = await post(buyer, 'key-1', [{ productId: product, quantity: 2 }]);
-    expect(again.status).toBe(200);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('location')).toBe(created.headers.get('location'));
     expect(((await again.json()) as { id: string }).id).toBe(first.id);
     expect(await stockOf(app.orm.em.fork(), product)).toBe(8);
     expect(await countOrders(buyer)).toBe(1);
@@ -87,7 +89,7 @@ describe('Idempotency-Key on orders.create', () => {
     const product = await makeProduct(app, vendorId, { stock: 100 });
     const responses = await Promise.all(Array.from({ length: 10 }, () => post(buyer, 'key-burst', [{ productId: product, quantity: 3 }])));
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as { id?: string; error_code?: string }[];
-    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(201));
     expect(new Set(bodies.map((b) => b.id)).size).toBe(1);
     expect(await countOrders(buyer)).toBe(1);
     expect(await stockOf(app.orm.em.fork(), product)).toBe(97);
@@ -102,7 +104,7 @@ describe('Idempotency-Key on orders.create', () => {
     expect(((await bad.json()) as ProblemDetails).error_code).toBe('VALIDATION_ERROR');
     await app.http(`/api/v1/stock/${product}/adjust`, jsonPost({ delta: 1, reason: 'found more' }, bearer((await app.makeUser('admin')).token)));
     const ok = await post(buyer, 'key-retry', [{ productId: product, quantity: 2 }]);
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(201);
     expect(await stockOf(app.orm.em.fork(), product)).toBe(0);
   });
 

@@ -28,7 +28,7 @@ describe('orders.create', () => {
     const mango = await makeProduct(app, vendorId, { stock: 10, priceCents: 450, name: 'Alphonso mango' });
     const apple = await makeProduct(app, vendorId, { stock: 5, priceCents: 95 });
     const res = await postOrder(buyer.token, { addressId: buyer.addressId, items: [{ productId: mango, quantity: 3 }, { productId: apple, quantity: 2 }] });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(201);
     const order = (await res.json()) as { id: string; status: string; totalCents: number; items: unknown[]; allowedTransitions: string[] };
     expect(order).toMatchObject({ status: 'PENDING', totalCents: 3 * 450 + 2 * 95, currency: 'INR', customerId: buyer.id, vendorId });
     expect(order.items).toHaveLength(2);

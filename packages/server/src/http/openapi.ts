@@ -1,5 +1,5 @@
 import {
-  forEachOpenApiProcedure, generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter,
+  forEachOpenApiProcedure, generateOpenApiDocument, normalizePath, type OpenAPIObject, type OpenApiMeta, type OpenApiRouter,
 } from 'trpc-to-openapi';
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE } from '@frookoon/contract';
 import { requiresToken } from '../trpc/procedures';
@@ -7,8 +7,14 @@ import type { AppRouter } from '../trpc/routers/_app';
 
 export const REST_BASE = '/api/v1';
 
+export type OperationMeta = NonNullable<OpenApiMeta['openapi']>;
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
-type Operation = { responses?: Record<string, { description?: string; content?: unknown }> };
+type Operation = { responses?: Record<string, { description?: string; content?: unknown; headers?: unknown }> };
+
+/** An operation that declares a `Location` response header creates a resource (see `creates`). */
+export function isCreation(openapi: OperationMeta): boolean {
+  return openapi.responseHeaders?.shape.location !== undefined;
+}
 
 const PROBLEM_SCHEMA: SchemaObject = {
   type: 'object',
@@ -66,17 +72,30 @@ function describeProblems(doc: OpenAPIObject): void {
   }
 }
 
+/** A creation answers `201 Created` (with its `Location` header) where the generator can only say 200. */
+function describeCreations(doc: OpenAPIObject, router: AppRouter): void {
+  forEachOpenApiProcedure(router._def.procedures, ({ meta: { openapi } }) => {
+    if (!isCreation(openapi)) return;
+    const operation = (doc.paths?.[normalizePath(openapi.path)] as Record<string, Operation>)[openapi.method.toLowerCase()]!;
+    const { 200: created, ...errors } = operation.responses ?? {};
+    operation.responses = { 201: created!, ...errors };
+  });
+}
+
 export function buildOpenApiDocument(router: AppRouter): OpenAPIObject {
   const doc = generateOpenApiDocument(protectedWhereAuthenticated(router), {
     title: 'Frookoon API',
     description:
       'Orders and stock for the Frookoon marketplace. Every error is an RFC 9457 problem (application/problem+json) ' +
-      'with a stable `error_code`. Send `Authorization: Bearer <token>` (or `Token <token>`).',
+      'with a stable `error_code`. Send `Authorization: Bearer <token>` (or `Token <token>`) to the secured operations, ' +
+      'and request bodies as `Content-Type: application/json`. A creation answers `201 Created` with a `Location`; ' +
+      'a method a path does not support answers `405` (`METHOD_NOT_ALLOWED`) with an `Allow` header.',
     version: '1.0.0',
     openApiVersion: '3.1.0',
     baseUrl: REST_BASE,
     securitySchemes: { Authorization: { type: 'http', scheme: 'bearer' } },
   });
   describeProblems(doc);
+  describeCreations(doc, router);
   return doc;
 }

@@ -5,13 +5,15 @@ import { toAppError } from '../errors/to-app-error';
 import { createContextFromRequest, type AppServices } from '../trpc/context';
 import { createCallerFactory } from '../trpc/init';
 import type { AppRouter } from '../trpc/routers/_app';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, isCreation, REST_BASE } from './openapi';
 import { sendProblem, toProblem } from './problem';
 
 interface Route {
   method: OpenApiMethod;
   pattern: RegExp;
   procedure: string[];
+  /** Answers `201 Created` with the `Location` of what it made (see `creates`). */
+  creates: boolean;
 }
 
 type CallerFn = (input: unknown) => Promise<unknown>;
@@ -28,9 +30,9 @@ function methodNotAllowed(method: string, instance: string, methods: readonly st
  */
 export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimit: string): express.Router {
   const routes: Route[] = [];
-  forEachOpenApiProcedure(appRouter._def.procedures, ({ path, type, meta }) => {
+  forEachOpenApiProcedure(appRouter._def.procedures, ({ path, type, meta: { openapi } }) => {
     if (type === 'subscription') return;
-    routes.push({ method: meta.openapi.method, pattern: getPathRegExp(normalizePath(meta.openapi.path)), procedure: path.split('.') });
+    routes.push({ method: openapi.method, pattern: getPathRegExp(normalizePath(openapi.path)), procedure: path.split('.'), creates: isCreation(openapi) });
   });
   const createCaller = createCallerFactory(appRouter);
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
@@ -64,7 +66,8 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
       const caller = createCaller(createContextFromRequest(services, req, instance)) as unknown as Record<string, unknown>;
       const fn = route.procedure.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as CallerFn;
       const data = await fn(method !== 'GET' && payload !== undefined && !isPlainObject(payload) ? payload : input);
-      res.status(200).json(data ?? null);
+      if (route.creates) res.status(201).location(`${REST_BASE}${path}/${(data as { id: string }).id}`);
+      res.json(data ?? null);
     } catch (err) {
       const appError = toAppError(err);
       sendProblem(res, toProblem(appError, { instance, requestId: req.requestId }), appError.headers);

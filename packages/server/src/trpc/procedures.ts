@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { z } from 'zod';
 import type { Role } from '@frookoon/contract';
 import { AppError } from '../errors/app-error';
 import { isUnexpected, toAppError } from '../errors/to-app-error';
@@ -62,6 +63,17 @@ export function requiresToken(procedure: { _def: object }): boolean {
   // A built procedure keeps the middleware chain of its builder; tRPC only leaves it out of the type.
   const { middlewares } = procedure._def as { middlewares?: unknown[] };
   return authentication.length > 0 && authentication.every((fn) => middlewares?.includes(fn));
+}
+
+/**
+ * OpenAPI meta of a procedure that creates a member of the collection at its path: over REST it answers
+ * `201 Created` with `Location: {path}/{id}` (the `id` of what it returns), and the document says so.
+ */
+export function creates(what: string) {
+  return {
+    successDescription: `Created ${what}`,
+    responseHeaders: z.object({ location: z.string().meta({ description: `URL of ${what}: the collection's path, then its id` }) }),
+  };
 }
 
 /** Only the given roles; anyone else authenticated gets `FORBIDDEN`. */

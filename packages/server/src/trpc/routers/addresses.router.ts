@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import * as addresses from '../../domain/addresses/addresses.service';
 import { ZAddress, ZCreateAddressInput } from '../../domain/addresses/addresses.schemas';
-import { roleProcedure } from '../procedures';
+import { creates, roleProcedure } from '../procedures';
 import { router } from '../init';
 
 export const addressesRouter = router({
   create: roleProcedure('customer')
-    .meta({ openapi: { method: 'POST', path: '/addresses', tags: ['addresses'], summary: 'Add a delivery address' } })
+    .meta({ openapi: { method: 'POST', path: '/addresses', tags: ['addresses'], summary: 'Add a delivery address', ...creates('the address') } })
     .input(ZCreateAddressInput)
     .output(ZAddress)
     .mutation(({ ctx, input }) => addresses.createAddress(ctx, input)),

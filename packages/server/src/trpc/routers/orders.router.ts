@@ -8,7 +8,7 @@ import {
   ZCancelInput, ZDeliverInput, ZHistoryEntry, ZOrderIdInput, ZPackingResult, ZPayInput, ZShipInput,
 } from '../../domain/orders/lifecycle.schemas';
 import { watchOrder } from '../../domain/orders/order-watch.service';
-import { authedProcedure, roleProcedure } from '../procedures';
+import { authedProcedure, creates, roleProcedure } from '../procedures';
 import type { Context } from '../context';
 import type { Actor } from '../../domain/shared/actor';
 import { router } from '../init';
@@ -21,8 +21,11 @@ export const ordersRouter = router({
   create: roleProcedure('customer')
     .meta({
       openapi: {
-        method: 'POST', path: '/orders', tags: ['orders'],
-        summary: 'Place an order; its stock is reserved at once. Send an Idempotency-Key header to retry safely.',
+        method: 'POST', path: '/orders', tags: ['orders'], ...creates('the order'),
+        summary: 'Place an order; its stock is reserved at once',
+        description:
+          'Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely: a replay of the same request answers ' +
+          '201 again with the first response and the same `Location`, and reserves nothing twice.',
         requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
         errorResponses: [400, 401, 403, 404, 409, 413, 422, 503],
       },

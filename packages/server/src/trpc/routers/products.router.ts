@@ -1,6 +1,6 @@
 import * as catalog from '../../domain/catalog/catalog.service';
 import { ZCreateProductInput, ZProduct, ZProductByIdInput, ZProductListInput, ZProductPage } from '../../domain/catalog/catalog.schemas';
-import { publicProcedure, roleProcedure } from '../procedures';
+import { creates, publicProcedure, roleProcedure } from '../procedures';
 import { router } from '../init';
 
 export const productsRouter = router({
@@ -17,7 +17,7 @@ export const productsRouter = router({
     .query(({ ctx, input }) => catalog.getProduct(ctx, input.id)),
 
   create: roleProcedure('vendor', 'admin')
-    .meta({ openapi: { method: 'POST', path: '/products', tags: ['products'], summary: 'Create a product with its initial stock' } })
+    .meta({ openapi: { method: 'POST', path: '/products', tags: ['products'], summary: 'Create a product with its initial stock', ...creates('the product') } })
     .input(ZCreateProductInput)
     .output(ZProduct)
     .mutation(({ ctx, input }) => catalog.createProduct(ctx, input)),
