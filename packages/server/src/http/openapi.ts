@@ -2,6 +2,7 @@ import {
   forEachOpenApiProcedure, generateOpenApiDocument, normalizePath, type OpenAPIObject, type OpenApiMeta, type OpenApiRouter,
 } from 'trpc-to-openapi';
 import { ERROR_CODES, PROBLEM_CONTENT_TYPE } from '@frookoon/contract';
+import { DOCUMENTED_AS_REQUIRED } from '../domain/shared/schemas';
 import { requiresToken } from '../trpc/procedures';
 import type { AppRouter } from '../trpc/routers/_app';
 
@@ -9,7 +10,10 @@ export const REST_BASE = '/api/v1';
 
 export type OperationMeta = NonNullable<OpenApiMeta['openapi']>;
 type SchemaObject = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
-type Operation = { responses?: Record<string, { description?: string; content?: unknown; headers?: unknown }> };
+type Operation = {
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { required?: string[] } }> };
+  responses?: Record<string, { description?: string; content?: unknown; headers?: unknown }>;
+};
 
 /** An operation that declares a `Location` response header creates a resource (see `creates`). */
 export function isCreation(openapi: OperationMeta): boolean {
@@ -82,6 +86,30 @@ function describeCreations(doc: OpenAPIObject, router: AppRouter): void {
   });
 }
 
+/**
+ * Required is what the server requires: fields that ask for it (see `requiredByService`) are listed as required,
+ * and a request body is required only when it has a required field (path parameters made the generator say so
+ * for bodies that may be left out).
+ */
+function describeRequired(doc: OpenAPIObject): void {
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const schema = node as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    const properties = Object.entries(schema.properties ?? {});
+    const asking = properties.filter(([, property]) => property[DOCUMENTED_AS_REQUIRED] === true).map(([name]) => name);
+    if (asking.length > 0) {
+      const required = new Set([...(schema.required ?? []), ...asking]);
+      schema.required = properties.map(([name]) => name).filter((name) => required.has(name));
+      for (const name of asking) delete schema.properties![name]![DOCUMENTED_AS_REQUIRED];
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(doc.paths);
+  for (const { requestBody } of operations(doc)) {
+    if (requestBody) requestBody.required = Object.values(requestBody.content ?? {}).some((media) => (media.schema?.required?.length ?? 0) > 0);
+  }
+}
+
 export function buildOpenApiDocument(router: AppRouter): OpenAPIObject {
   const doc = generateOpenApiDocument(protectedWhereAuthenticated(router), {
     title: 'Frookoon API',
@@ -97,5 +125,6 @@ export function buildOpenApiDocument(router: AppRouter): OpenAPIObject {
   });
   describeProblems(doc);
   describeCreations(doc, router);
+  describeRequired(doc);
   return doc;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ORDER_STATUSES, ORDER_TRANSITIONS } from '@frookoon/contract';
-import { ZCursor, ZId, ZLimit } from '../shared/schemas';
+import { ZCursor, ZId, ZLimit, requiredByService } from '../shared/schemas';
 
 export const MAX_ORDER_LINES = 100;
 export const MAX_LINE_QUANTITY = 1000;
@@ -11,8 +11,7 @@ export const ZOrderLineInput = z.object({
 });
 
 export const ZCreateOrderInput = z.object({
-  /** Checked by the service, so that a missing address is `ORDER_ADDRESS_REQUIRED` rather than a generic error. */
-  addressId: ZId.nullish(),
+  addressId: requiredByService(ZId.nullish()),
   items: z.array(ZOrderLineInput).min(1).max(MAX_ORDER_LINES),
   /** Same as the `Idempotency-Key` header. */
   idempotencyKey: z.string().trim().min(1).max(255).optional(),

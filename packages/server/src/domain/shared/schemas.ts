@@ -13,3 +13,15 @@ export function page<T extends { id: string }>(rows: T[], limit: number): { item
 
 /** The largest amount or quantity a column holds (PostgreSQL `integer`). */
 export const MAX_INT = 2_147_483_647;
+
+/** The JSON Schema extension by which a field asks the REST document to list it as required. */
+export const DOCUMENTED_AS_REQUIRED = 'x-documented-as-required';
+
+/**
+ * A field the contract requires that the schema still lets through when missing or null, so that the service
+ * answers the contract's own code for it (such as `ORDER_ADDRESS_REQUIRED`) rather than a generic validation
+ * error. The REST document lists it as required.
+ */
+export function requiredByService<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ [DOCUMENTED_AS_REQUIRED]: true });
+}
