@@ -60,6 +60,12 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
           ? methodNotAllowed(req.method, instance, candidates.map((r) => r.method))
           : new AppError('NOT_FOUND', `No route ${req.method} ${instance}`);
       }
+      // Only JSON is parsed: any other body (a form, plain text) would otherwise arrive as no body at all.
+      if (method !== 'GET' && sentBody(req) && !req.is('application/json')) {
+        throw new AppError('VALIDATION_ERROR', `The body was sent as ${req.get('content-type') ?? 'no content type'}; send Content-Type: application/json`, {
+          errors: [{ field: 'body', message: 'Send the body as JSON with Content-Type: application/json' }],
+        });
+      }
       const params = route.pattern.exec(path)?.groups ?? {};
       const payload: unknown = method === 'GET' ? req.query : req.body;
       const input = { ...(isPlainObject(payload) ? payload : {}), ...params };
@@ -74,6 +80,11 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
     }
   });
   return rest;
+}
+
+/** `Content-Length: 0` is no body, whatever its type. */
+function sentBody(req: Request): boolean {
+  return req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
