@@ -5,7 +5,10 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['DELIVERED', 'CANCELLED'];
 
-/** Who may cause a transition; `system` is the server itself (payment outcome, expiry sweeper). */
+/**
+ * Who may cause a transition; `system` is the server itself (payment outcome, expiry sweeper, and a charge the
+ * sweeper finds at the gateway for an attempt whose process died).
+ */
 export type TransitionActor = Role | 'system';
 
 export type TransitionAction = 'pay' | 'paymentFailed' | 'cancel' | 'expire' | 'startPacking' | 'ship' | 'deliver';
@@ -26,7 +29,7 @@ export interface Transition {
 
 /** The order lifecycle: the single source of truth, enforced by the server and readable by clients. */
 export const ORDER_TRANSITIONS = [
-  { action: 'pay', from: 'PENDING', to: 'CONFIRMED', roles: ['customer'], guard: 'none' },
+  { action: 'pay', from: 'PENDING', to: 'CONFIRMED', roles: ['customer', 'system'], guard: 'none' },
   { action: 'paymentFailed', from: 'PENDING', to: 'CANCELLED', roles: ['system'], guard: 'none' },
   { action: 'cancel', from: 'PENDING', to: 'CANCELLED', roles: ['customer', 'admin'], guard: 'none' },
   { action: 'expire', from: 'PENDING', to: 'CANCELLED', roles: ['system'], guard: 'none' },
@@ -59,3 +62,7 @@ export function allowedActions(status: OrderStatus, actor: TransitionActor): Tra
 export function canTransition(status: OrderStatus, action: TransitionAction, actor: TransitionActor): boolean {
   return allowedActions(status, actor).includes(action);
 }
+
+/** A cancelled paid order's refund: requested in the cancelling transaction, then carried out by a job. */
+export const REFUND_STATUSES = ['requested', 'succeeded', 'failed'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];

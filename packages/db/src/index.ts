@@ -12,3 +12,4 @@ export * from './repositories/stock.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/orders.repository';
 export * from './repositories/outbox.repository';
+export * from './repositories/money.repository';

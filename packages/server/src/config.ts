@@ -25,6 +25,9 @@ const ZEnv = z.object({
   ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  REFUND_POLL_MS: z.coerce.number().int().positive().default(2000),
+  REFUND_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  REFUND_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
   NODE_ENV: z.string().optional(),
   PAYMENT_GATEWAY: z.string().optional().transform((s) => s || undefined).pipe(z.enum(['test', 'stripe']).optional()),
@@ -72,6 +75,9 @@ export interface Config {
   orderPaymentTimeoutMs: number;
   expirySweepIntervalMs: number;
   outboxPollMs: number;
+  refundPollMs: number;
+  refundMaxAttempts: number;
+  refundRetryBaseMs: number;
   shutdownGraceMs: number;
   paymentGateway: PaymentGatewayConfig;
 }
@@ -104,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderPaymentTimeoutMs: e.ORDER_PAYMENT_TIMEOUT_SECONDS * 1000,
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    refundPollMs: e.REFUND_POLL_MS,
+    refundMaxAttempts: e.REFUND_MAX_ATTEMPTS,
+    refundRetryBaseMs: e.REFUND_RETRY_BASE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     paymentGateway:
       e.PAYMENT_GATEWAY === 'stripe'

@@ -53,8 +53,8 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       if (seeded) log.info('demo data seeded');
     }
     await orderEvents.start();
-    jobs = startJobs({ orm, config, log });
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
+    jobs = startJobs({ orm, config, log, paymentGateway });
     server = createApp({ orm, config, log, paymentGateway, orderEvents, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);

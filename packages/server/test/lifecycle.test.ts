@@ -109,7 +109,7 @@ describe('payment', () => {
     const order = await placeOrder(app, vendorId);
     const em = app.orm.em.fork();
     await em.execute(
-      "insert into payment_attempt (id, order_id, status, amount_cents, currency, created_at, updated_at) select ?, id, 'pending', total_cents, currency, now() - interval '10 minutes', now() - interval '10 minutes' from customer_order where id = ?",
+      "insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at) select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now() - interval '10 minutes', now() - interval '10 minutes' from customer_order where id = ?",
       ['01890000-0000-7000-8000-0000000000aa', order.id],
     );
     const stuck = await act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
@@ -118,7 +118,7 @@ describe('payment', () => {
 
     const fresh = await placeOrder(app, vendorId);
     await em.execute(
-      "insert into payment_attempt (id, order_id, status, amount_cents, currency, created_at, updated_at) select ?, id, 'pending', total_cents, currency, now(), now() from customer_order where id = ?",
+      "insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at) select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now(), now() from customer_order where id = ?",
       ['01890000-0000-7000-8000-0000000000bb', fresh.id],
     );
     const busy = await act(app, fresh.buyer.token, fresh.id, 'pay', { paymentToken: 'tok_visa' });

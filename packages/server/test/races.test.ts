@@ -72,7 +72,7 @@ describe('races on real transactions', () => {
       ]);
       const status = await statusOf(app, order.id);
       const charged = gateway.charges.filter((c) => c.metadata.orderId === order.id).length;
-      const refunded = (await app.orm.em.fork().execute<{ n: number }[]>("select count(*)::int as n from payment_attempt where order_id = ? and status = 'refunded'", [order.id]))[0]!.n;
+      const refunded = (await app.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from refund where order_id = ?', [order.id]))[0]!.n;
       if (paid.status === 200) {
         expect(status).toBe('CONFIRMED');
         expect(swept).not.toContain(order.id);

@@ -13,6 +13,9 @@ export * from './idempotency-key.entity';
 export * from './outbox-event.entity';
 export * from './notification.entity';
 export * from './payment-attempt.entity';
+export * from './checkout.entity';
+export * from './refund.entity';
+export * from './vendor-ledger.entity';
 
 import { Vendor } from './vendor.entity';
 import { User } from './user.entity';
@@ -28,8 +31,12 @@ import { IdempotencyKey } from './idempotency-key.entity';
 import { OutboxEvent } from './outbox-event.entity';
 import { Notification } from './notification.entity';
 import { PaymentAttempt } from './payment-attempt.entity';
+import { Checkout } from './checkout.entity';
+import { Refund } from './refund.entity';
+import { VendorLedgerEntry } from './vendor-ledger.entity';
 
 export const entities = [
   Vendor, User, ApiToken, Address, Product, Stock, Order, OrderItem,
-  OrderStatusHistory, StockMovement, IdempotencyKey, OutboxEvent, Notification, PaymentAttempt,
+  OrderStatusHistory, StockMovement, IdempotencyKey, OutboxEvent, Notification, PaymentAttempt, Checkout, Refund,
+  VendorLedgerEntry,
 ];

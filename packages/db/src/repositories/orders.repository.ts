@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Order, type IOrder } from '../entities/order.entity';
+import { PaymentAttempt, type IPaymentAttempt } from '../entities/payment-attempt.entity';
 import type { ProductRow } from './catalog.repository';
 
 /**
@@ -10,21 +11,32 @@ import type { ProductRow } from './catalog.repository';
 export const PAYMENT_IN_FLIGHT_MS = 5 * 60_000;
 
 /**
- * Claims (locks) one pending order created before `cutoff` that no payment is in flight for, skipping orders
- * another transaction holds, so several sweepers never work on the same order.
+ * Claims (locks) one pending order created before `cutoff` that no payment attempt is open for, skipping orders
+ * another transaction holds, so several sweepers never work on the same order. An order whose attempt went stale
+ * (its process died) is left until `staleAttempts` has asked the gateway what became of the charge.
  */
 export async function claimExpiredOrder(tx: EntityManager, cutoff: Date): Promise<string | null> {
   const rows = await tx.execute<{ id: string }[]>(
     `select o.id from customer_order o
       where o.status = 'PENDING' and o.created_at < ?
         and not exists (select 1 from payment_attempt a
-                         where a.order_id = o.id and a.status = 'pending' and a.updated_at > now() - make_interval(secs => ?))
+                         where (a.order_id = o.id or a.checkout_id = o.checkout_id) and a.status = 'pending')
       order by o.created_at
       limit 1
       for update of o skip locked`,
-    [cutoff, PAYMENT_IN_FLIGHT_MS / 1000],
+    [cutoff],
   );
   return rows[0]?.id ?? null;
+}
+
+/** Pending payment attempts not touched for longer than a gateway call can take: their process died. */
+export async function staleAttempts(em: EntityManager, limit: number): Promise<IPaymentAttempt[]> {
+  return em.find(PaymentAttempt, { status: 'pending', updatedAt: { $lt: new Date(Date.now() - PAYMENT_IN_FLIGHT_MS) } }, { orderBy: { updatedAt: 'asc' }, limit });
+}
+
+/** Locks a payment attempt, so that its outcome is applied once however many callers finish it. */
+export async function lockPaymentAttempt(tx: EntityManager, id: string): Promise<IPaymentAttempt | null> {
+  return tx.findOne(PaymentAttempt, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
 export type OrderProductRow = Omit<ProductRow, 'createdAt' | 'stock'>;

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Order, claimExpiredOrder, inLockedTransaction } from '@frookoon/db';
+import { Order, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, claimExpiredOrder, inLockedTransaction, lockOrderRow, staleAttempts } from '@frookoon/db';
 import { applyLocked } from '../domain/orders/order-lifecycle.service';
+import type { PaymentGateway } from '../domain/payments/payment-gateway';
+import { settleAttempt } from '../domain/payments/payment.service';
 
 export interface SweepOptions {
   paymentTimeoutMs: number;
@@ -23,10 +25,39 @@ export async function sweepExpiredOrders(em: EntityManager, options: SweepOption
       if (!claimed) return null;
       const order = await tx.findOneOrFail(Order, { id: claimed });
       await applyLocked(tx, { actor: null, requestId: null }, order, 'expire', { reason: 'payment_timeout' });
+      // A checkout's unpaid orders expire together (their rows locked in id order, after the claimed one).
+      if (order.checkout) {
+        const siblings = await tx.find(Order, { checkout: order.checkout, status: 'PENDING', id: { $ne: claimed } }, { fields: ['id'], orderBy: { id: 'asc' } });
+        for (const { id: siblingId } of siblings) {
+          const sibling = await lockOrderRow(tx, siblingId, {});
+          if (sibling?.status === 'PENDING') await applyLocked(tx, { actor: null, requestId: null }, sibling, 'expire', { reason: 'payment_timeout' });
+        }
+      }
       return claimed;
     });
     if (!id) break;
     cancelled.push(id);
   }
   return cancelled;
+}
+
+/**
+ * Finishes payment attempts whose process died after (or while) calling the gateway: asks the gateway what became
+ * of each charge and applies it, so that no charge is kept for an order the sweeper would cancel. A charge that
+ * went through confirms its orders (or is refunded, for orders cancelled meanwhile); a declined one cancels them;
+ * one the gateway never saw is dropped, leaving the orders to pay again or to expire. A gateway that cannot answer
+ * leaves the attempt, and so its orders, as they are until the next sweep.
+ */
+export async function reconcileStaleAttempts(em: EntityManager, gateway: PaymentGateway, options: { lockTimeoutMs: number; limit?: number }): Promise<string[]> {
+  const reconciled: string[] = [];
+  for (const attempt of await staleAttempts(em.fork(), options.limit ?? 20)) {
+    const result = await gateway.retrieve(attempt.id);
+    if (!result || result.outcome === 'invalid_token') {
+      await em.fork().nativeDelete(PaymentAttempt, { id: attempt.id, status: 'pending', updatedAt: { $lt: new Date(Date.now() - PAYMENT_IN_FLIGHT_MS) } });
+    } else {
+      await settleAttempt({ em, lockTimeoutMs: options.lockTimeoutMs, actor: null, requestId: null }, attempt, result);
+    }
+    reconciled.push(attempt.id);
+  }
+  return reconciled;
 }

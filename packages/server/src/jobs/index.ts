@@ -2,7 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { dispatchOutbox } from './outbox-dispatcher';
-import { sweepExpiredOrders } from './expiry-sweeper';
+import { reconcileStaleAttempts, sweepExpiredOrders } from './expiry-sweeper';
+import { runRefunds } from './refund-runner';
+import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import { purgeExpiredIdempotencyKeys } from '@frookoon/db';
 
 export interface Jobs {
@@ -42,10 +44,16 @@ function periodic(name: string, intervalMs: number, log: Logger, run: () => Prom
   };
 }
 
-export function startJobs(services: { orm: MikroORM; config: Config; log: Logger }): Jobs {
-  const { orm, config, log } = services;
+export function startJobs(services: { orm: MikroORM; config: Config; log: Logger; paymentGateway: PaymentGateway }): Jobs {
+  const { orm, config, log, paymentGateway } = services;
   const outbox = periodic('outbox', config.outboxPollMs, log, () => dispatchOutbox(orm.em.fork()));
+  const refunds = periodic('refunds', config.refundPollMs, log, async () => {
+    const done = await runRefunds(orm.em.fork(), paymentGateway, log, { maxAttempts: config.refundMaxAttempts, retryBaseMs: config.refundRetryBaseMs });
+    if (done.length) log.info({ refunds: done }, 'refunds paid back');
+  });
   const sweeper = periodic('expiry', config.expirySweepIntervalMs, log, async () => {
+    const reconciled = await reconcileStaleAttempts(orm.em.fork(), paymentGateway, { lockTimeoutMs: config.stockLockTimeoutMs });
+    if (reconciled.length) log.info({ attempts: reconciled }, 'stale payment attempts settled with the gateway');
     const cancelled = await sweepExpiredOrders(orm.em.fork(), {
       paymentTimeoutMs: config.orderPaymentTimeoutMs,
       lockTimeoutMs: config.stockLockTimeoutMs,
@@ -57,7 +65,7 @@ export function startJobs(services: { orm: MikroORM; config: Config; log: Logger
   return {
     pokeOutbox: () => setImmediate(outbox.tick),
     stop: async () => {
-      await Promise.all([outbox.stop(), sweeper.stop()]);
+      await Promise.all([outbox.stop(), refunds.stop(), sweeper.stop()]);
     },
   };
 }

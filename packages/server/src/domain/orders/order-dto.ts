@@ -1,4 +1,4 @@
-import type { IOrder, IOrderItem } from '@frookoon/db';
+import type { IOrder, IOrderItem, IRefund } from '@frookoon/db';
 import { allowedActions } from '@frookoon/contract';
 import type { Actor } from '../shared/actor';
 import type { TOrder } from './orders.schemas';
@@ -12,11 +12,21 @@ export function visibleOrders(actor: Actor): { customer?: string; vendor?: strin
 
 export type OrderView = Pick<
   IOrder,
-  'id' | 'status' | 'customer' | 'vendor' | 'address' | 'totalCents' | 'currency' | 'paymentReference' | 'carrier' | 'trackingNumber' | 'deliveryOtp' | 'createdAt' | 'updatedAt'
+  'id' | 'status' | 'customer' | 'vendor' | 'address' | 'totalCents' | 'currency' | 'checkout' | 'paidCents' | 'paymentReference' | 'carrier'
+  | 'trackingNumber' | 'deliveryOtp' | 'createdAt' | 'updatedAt'
 >;
+/** The order's refund, when it has one. */
+export type RefundView = Pick<IRefund, 'status' | 'amountCents'>;
+
+/**
+ * The refund a view can tell without reading it: a paid order that is cancelled has one, requested in the
+ * cancelling transaction, so right after a status change it is still `requested`.
+ */
+export const refundAfterTransition = (order: Pick<OrderView, 'status' | 'paidCents'>): RefundView | null =>
+  order.status === 'CANCELLED' && order.paidCents > 0 ? { status: 'requested', amountCents: order.paidCents } : null;
 export type OrderItemView = Pick<IOrderItem, 'product' | 'productName' | 'sku' | 'unitPriceCents' | 'quantity'>;
 
-export function toOrderDto(order: OrderView, items: readonly OrderItemView[], actor: Actor): TOrder {
+export function toOrderDto(order: OrderView, items: readonly OrderItemView[], actor: Actor, refund: RefundView | null): TOrder {
   return {
     id: order.id,
     status: order.status,
@@ -31,6 +41,10 @@ export function toOrderDto(order: OrderView, items: readonly OrderItemView[], ac
         productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents,
         quantity: i.quantity, lineTotalCents: i.unitPriceCents * i.quantity,
       })),
+    paidCents: order.paidCents,
+    refundedCents: refund?.status === 'succeeded' ? refund.amountCents : 0,
+    refundStatus: refund?.status ?? 'none',
+    checkoutId: order.checkout ?? null,
     paymentReference: order.paymentReference ?? null,
     carrier: order.carrier ?? null,
     trackingNumber: order.trackingNumber ?? null,

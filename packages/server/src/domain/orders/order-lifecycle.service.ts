@@ -1,14 +1,13 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, OrderStatusHistory, OutboxEvent, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, StockMovement, inLockedTransaction, lockOrderRow, lockStock, newId,
-  type IOrder, type IOrderItem,
+  Order, OrderItem, OrderStatusHistory, OutboxEvent, Refund, StockMovement, VendorLedgerEntry,
+  inLockedTransaction, lockOrderRow, lockStock, newId, type IOrder, type IOrderItem,
 } from '@frookoon/db';
 import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/contract';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
-import type { PaymentGateway } from '../payments/payment-gateway';
-import { toOrderDto, visibleOrders } from './order-dto';
+import { refundAfterTransition, toOrderDto, visibleOrders } from './order-dto';
 import type { TOrder } from './orders.schemas';
 import type { THistoryEntry } from './lifecycle.schemas';
 
@@ -65,9 +64,21 @@ async function releaseStock(tx: EntityManager, order: IOrder, items: readonly IO
 }
 
 /**
+ * The money a paid order's cancellation gives back: a refund row, carried out after commit by the refund job.
+ * One per order (unique), so however many cancels race, the customer is refunded once.
+ */
+export function requestRefund(tx: EntityManager, order: IOrder): void {
+  tx.create(Refund, {
+    id: newId(), order: order.id, status: 'requested', amountCents: order.paidCents, currency: order.currency,
+    paymentReference: order.paymentReference!, reference: null, attempts: 0, nextAttemptAt: new Date(), lastError: null,
+  });
+}
+
+/**
  * Applies one row of the transition table to an order whose row the transaction already holds locked:
- * checks the table and its guard, runs the effect, restores stock on cancellation, and writes the history
- * row and the outbox event, all before the caller's commit.
+ * checks the table and its guard, runs the effect, restores stock (and requests the refund of a paid order) on
+ * cancellation, credits the vendor on delivery, and writes the history row and the outbox event, all before
+ * the caller's commit.
  */
 export async function applyLocked(
   tx: EntityManager,
@@ -88,7 +99,13 @@ export async function applyLocked(
   const previous = order.status;
   order.status = transition.to;
   await options.effect?.(tx, order, items);
-  if (transition.to === 'CANCELLED') await releaseStock(tx, order, items, deps.actor?.userId ?? null);
+  if (transition.to === 'CANCELLED') {
+    await releaseStock(tx, order, items, deps.actor?.userId ?? null);
+    if (order.paidCents > 0) requestRefund(tx, order);
+  }
+  if (transition.to === 'DELIVERED') {
+    tx.create(VendorLedgerEntry, { id: newId(), vendor: order.vendor, order: order.id, kind: 'credit', amountCents: order.totalCents, currency: order.currency });
+  }
   tx.create(OrderStatusHistory, {
     order: order.id, previousStatus: previous, newStatus: transition.to, changedBy: deps.actor?.userId ?? null,
     reason: options.reason ?? null, requestId: deps.requestId,
@@ -112,69 +129,8 @@ async function transition(deps: LifecycleDeps, id: string, action: TransitionAct
   });
 }
 
-const dto = (deps: { actor: Actor }, result: { order: IOrder; items: IOrderItem[] }): TOrder => toOrderDto(result.order, result.items, deps.actor);
-
-/**
- * Pays a pending order without holding a lock while the gateway works: the attempt is recorded under the
- * order lock (one attempt per order, so paying twice charges once), the gateway is called, and the outcome
- * is applied in a second transaction. A charge for an order cancelled meanwhile is refunded.
- */
-export async function payOrder(deps: LifecycleDeps & { actor: Actor; gateway: PaymentGateway }, input: { id: string; paymentToken: string }): Promise<TOrder> {
-  assertRoleMayTake('pay', deps.actor);
-  const attempt = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-    const order = await lockOrder(tx, deps.actor, input.id);
-    if (order.status !== 'PENDING') throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${order.status}`);
-    const existing = await tx.findOne(PaymentAttempt, { order: order.id });
-    if (existing) {
-      // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
-      // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
-      if (existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS) {
-        existing.updatedAt = new Date();
-        await tx.flush();
-        return existing;
-      }
-      throw new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
-    }
-    const created = tx.create(PaymentAttempt, { id: newId(), order: order.id, status: 'pending', amountCents: order.totalCents, currency: order.currency, reference: null, declineReason: null });
-    await tx.flush();
-    return created;
-  });
-
-  const result = await deps.gateway.charge({
-    attemptId: attempt.id, amountCents: attempt.amountCents, currency: attempt.currency, paymentToken: input.paymentToken, metadata: { orderId: input.id },
-  });
-
-  if (result.outcome !== 'succeeded') {
-    const declined = { status: 'declined' as const, declineReason: result.reason };
-    try {
-      await transition({ ...deps, actor: null }, input.id, 'paymentFailed', {
-        reason: 'payment_failed',
-        effect: (tx) => tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, declined).then(() => undefined),
-      });
-    } catch (err) {
-      // Cancelled by someone else while the gateway was deciding: nothing left to undo but the attempt.
-      if (!(err instanceof AppError && err.code === 'INVALID_STATUS_TRANSITION')) throw err;
-      await deps.em.fork().nativeUpdate(PaymentAttempt, { id: attempt.id }, declined);
-    }
-    throw new AppError('PAYMENT_FAILED', `The payment was declined (${result.reason}); the order is cancelled`);
-  }
-  try {
-    const confirmed = await transition(deps, input.id, 'pay', {
-      effect: async (tx, order) => {
-        order.paymentReference = result.reference;
-        await tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'succeeded', reference: result.reference });
-      },
-    });
-    return dto(deps, confirmed);
-  } catch (err) {
-    if (err instanceof AppError && err.code === 'INVALID_STATUS_TRANSITION') {
-      await deps.gateway.refund({ refundId: attempt.id, paymentReference: result.reference, amountCents: attempt.amountCents, currency: attempt.currency });
-      await deps.em.fork().nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'refunded', reference: result.reference });
-      throw new AppError('INVALID_STATUS_TRANSITION', 'The order was cancelled while it was being paid; the charge is refunded', { cause: err });
-    }
-    throw err;
-  }
-}
+export const dto = (deps: { actor: Actor }, result: { order: IOrder; items: IOrderItem[] }): TOrder =>
+  toOrderDto(result.order, result.items, deps.actor, refundAfterTransition(result.order));
 
 export async function startPacking(deps: LifecycleDeps & { actor: Actor }, id: string) {
   const result = await transition(deps, id, 'startPacking');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES, ORDER_TRANSITIONS } from '@frookoon/contract';
+import { ORDER_STATUSES, ORDER_TRANSITIONS, REFUND_STATUSES } from '@frookoon/contract';
 import { ZCursor, ZId, ZLimit, requiredByService } from '../shared/schemas';
 
 export const MAX_ORDER_LINES = 100;
@@ -38,6 +38,13 @@ export const ZOrder = z.object({
   totalCents: z.number().int(),
   currency: z.string(),
   items: z.array(ZOrderItem),
+  /** What the customer was charged for this order: its total once paid, else 0. */
+  paidCents: z.number().int(),
+  /** What has been paid back (a cancelled paid order is refunded its paid amount). */
+  refundedCents: z.number().int(),
+  refundStatus: z.enum(['none', ...REFUND_STATUSES]),
+  /** The checkout the order was placed in, when its cart spanned vendors. */
+  checkoutId: z.uuid().nullable(),
   paymentReference: z.string().nullable(),
   carrier: z.string().nullable(),
   trackingNumber: z.string().nullable(),

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, findLiveIdempotencyKey, inLockedTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, newId,
+  Order, OrderItem, Refund, findLiveIdempotencyKey, inLockedTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, newId,
   reserveStock, type IOrderItem, type OrderProductRow,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
 import { MAX_INT, page } from '../shared/schemas';
-import { toOrderDto, visibleOrders, type OrderItemView } from './order-dto';
+import { toOrderDto, visibleOrders, type OrderItemView, type RefundView } from './order-dto';
 import type { TCreateOrderInput, TOrder, TOrderListInput } from './orders.schemas';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -59,7 +59,9 @@ async function replay(deps: OrderDeps, key: string, hash: string): Promise<TOrde
 /** A stored response back to its DTO: JSON kept the dates as ISO strings. */
 function reviveOrder(json: Record<string, unknown>): TOrder {
   const order = json as unknown as TOrder & { createdAt: string | Date; updatedAt: string | Date };
-  return { ...order, createdAt: new Date(order.createdAt), updatedAt: new Date(order.updatedAt) };
+  // Responses stored before orders showed money had none of it: an order is unpaid when placed.
+  const unpaid = { paidCents: 0, refundedCents: 0, refundStatus: 'none' as const, checkoutId: null };
+  return { ...unpaid, ...order, createdAt: new Date(order.createdAt), updatedAt: new Date(order.updatedAt) };
 }
 
 /** Products of the order, checked before any lock: all exist and come from one vendor in one currency. */
@@ -130,11 +132,12 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
   const response = toOrderDto(
     {
       id: orderId, status: 'PENDING', customer: deps.actor.userId, vendor: first.vendorId, address: addressId, totalCents,
-      currency: first.currency, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null,
+      currency: first.currency, checkout: null, paidCents: 0, paymentReference: null, carrier: null, trackingNumber: null, deliveryOtp: null,
       createdAt: placedAt, updatedAt: placedAt,
     },
     items,
     deps.actor,
+    null,
   );
 
   try {
@@ -187,8 +190,8 @@ function checkStock(
 export async function getOrder(deps: { em: EntityManager; actor: Actor }, id: string): Promise<TOrder> {
   const order = await deps.em.findOne(Order, { ...visibleOrders(deps.actor), id });
   if (!order) throw new AppError('NOT_FOUND', 'No such order');
-  const items = await deps.em.find(OrderItem, { order: id });
-  return toOrderDto(order, items, deps.actor);
+  const [items, refunds] = await Promise.all([deps.em.find(OrderItem, { order: id }), refundsOf(deps.em, [id])]);
+  return toOrderDto(order, items, deps.actor, refunds.get(id) ?? null);
 }
 
 export async function listOrders(deps: { em: EntityManager; actor: Actor }, input: TOrderListInput) {
@@ -202,8 +205,15 @@ export async function listOrders(deps: { em: EntityManager; actor: Actor }, inpu
     { orderBy: { id: 'desc' }, limit: input.limit + 1 },
   );
   const { items: shown, nextCursor } = page(orders, input.limit);
-  const items = shown.length ? await deps.em.find(OrderItem, { order: { $in: shown.map((o) => o.id) } }) : [];
+  const ids = shown.map((o) => o.id);
+  const [items, refunds] = ids.length ? await Promise.all([deps.em.find(OrderItem, { order: { $in: ids } }), refundsOf(deps.em, ids)]) : [[], new Map()];
   const byOrder = new Map<string, IOrderItem[]>();
   for (const item of items) byOrder.set(item.order, [...(byOrder.get(item.order) ?? []), item]);
-  return { items: shown.map((o) => toOrderDto(o, byOrder.get(o.id) ?? [], deps.actor)), nextCursor };
+  return { items: shown.map((o) => toOrderDto(o, byOrder.get(o.id) ?? [], deps.actor, refunds.get(o.id) ?? null)), nextCursor };
+}
+
+/** The refunds of these orders, by order. */
+async function refundsOf(em: EntityManager, orderIds: readonly string[]): Promise<Map<string, RefundView>> {
+  const refunds = await em.find(Refund, { order: { $in: [...orderIds] } }, { fields: ['order', 'status', 'amountCents'] });
+  return new Map(refunds.map((r) => [r.order, r]));
 }

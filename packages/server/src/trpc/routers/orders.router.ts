@@ -3,6 +3,7 @@ import { tracked } from '@trpc/server';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import * as orders from '../../domain/orders/orders.service';
 import * as lifecycle from '../../domain/orders/order-lifecycle.service';
+import * as payments from '../../domain/payments/payment.service';
 import { ZCreateOrderInput, ZOrder, ZOrderByIdInput, ZOrderListInput, ZOrderPage } from '../../domain/orders/orders.schemas';
 import {
   ZCancelInput, ZDeliverInput, ZHistoryEntry, ZOrderIdInput, ZPackingResult, ZPayInput, ZShipInput,
@@ -66,7 +67,7 @@ export const ordersRouter = router({
     })
     .input(ZPayInput)
     .output(ZOrder)
-    .mutation(({ ctx, input }) => lifecycle.payOrder({ ...lifecycleDeps(ctx), gateway: ctx.paymentGateway }, input)),
+    .mutation(({ ctx, input }) => payments.payOrder({ ...lifecycleDeps(ctx), gateway: ctx.paymentGateway }, input)),
 
   startPacking: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/orders/{id}/packing', tags: ['orders'], summary: 'CONFIRMED → PACKING; returns the picklist' } })

@@ -1,0 +1,162 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  Checkout, Order, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, lockOrderRow, lockPaymentAttempt, newId, type IOrder, type IOrderItem,
+  type IPaymentAttempt,
+} from '@frookoon/db';
+import { AppError } from '../../errors/app-error';
+import type { Actor } from '../shared/actor';
+import { applyLocked, dto, requestRefund } from '../orders/order-lifecycle.service';
+import type { TOrder } from '../orders/orders.schemas';
+import type { ChargeResult, PaymentGateway } from './payment-gateway';
+
+export interface PaymentDeps {
+  em: EntityManager;
+  actor: Actor;
+  requestId: string;
+  lockTimeoutMs: number;
+  gateway: PaymentGateway;
+}
+
+/** What one charge pays for: a single order, or the orders of a checkout still pending. */
+export type PaymentTarget = { orderId: string } | { checkoutId: string };
+
+export interface SettledOrder {
+  order: IOrder;
+  items: IOrderItem[];
+}
+
+/** Pays a pending order that is not part of a checkout. */
+export async function payOrder(deps: PaymentDeps, input: { id: string; paymentToken: string }): Promise<TOrder> {
+  const [settled] = await pay(deps, { orderId: input.id }, input.paymentToken);
+  return dto(deps, settled!);
+}
+
+/**
+ * Pays without holding a lock while the gateway works: the attempt (amount and the orders it covers) is recorded
+ * under the order locks, one per order or checkout, so paying twice charges once; the gateway is called; and the
+ * outcome is applied to every covered order in a second transaction. A charge for an order cancelled meanwhile
+ * is refunded through a refund row, like any paid order that is cancelled.
+ */
+export async function pay(deps: PaymentDeps, target: PaymentTarget, paymentToken: string): Promise<SettledOrder[]> {
+  const attempt = await startAttempt(deps, target);
+  const result = await deps.gateway.charge({
+    attemptId: attempt.id, amountCents: attempt.amountCents, currency: attempt.currency, paymentToken,
+    metadata: 'orderId' in target ? { orderId: target.orderId } : { checkoutId: target.checkoutId },
+  });
+  if (result.outcome === 'invalid_token') {
+    // Nothing happened at the gateway: the attempt goes, and the orders may be paid again with a valid token.
+    await deps.em.fork().nativeDelete(PaymentAttempt, { id: attempt.id, status: 'pending' });
+    throw new AppError('VALIDATION_ERROR', 'The payment token is not valid; nothing was charged', {
+      errors: [{ field: 'paymentToken', message: `Unknown or malformed payment token (${result.reason})` }],
+    });
+  }
+  const settled = await settleAttempt(deps, attempt, result);
+  if (result.outcome === 'declined') {
+    throw new AppError('PAYMENT_FAILED', `The payment was declined (${result.reason}); the order is cancelled`);
+  }
+  if (!settled.some((s) => s.order.status === 'CONFIRMED')) {
+    throw new AppError('INVALID_STATUS_TRANSITION', 'The order was cancelled while it was being paid; the charge is refunded');
+  }
+  return settled;
+}
+
+/** Under the locks of the orders to pay: refuses what cannot be paid now, then records the attempt. */
+async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<IPaymentAttempt> {
+  return inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+    const orders = await lockTargetOrders(tx, deps.actor, target);
+    const pending = orders.filter((o) => o.status === 'PENDING');
+    if (pending.length === 0) {
+      const status = orders[0]?.status ?? 'CANCELLED';
+      throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${status}`);
+    }
+    const key = 'orderId' in target ? { order: target.orderId } : { checkout: target.checkoutId };
+    const existing = await tx.findOne(PaymentAttempt, key);
+    if (existing) {
+      // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
+      // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
+      if (existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS) {
+        existing.updatedAt = new Date();
+        await tx.flush();
+        return existing;
+      }
+      throw new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
+    }
+    const created = tx.create(PaymentAttempt, {
+      id: newId(), order: null, checkout: null, ...key, orderIds: pending.map((o) => o.id), status: 'pending',
+      amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency, reference: null, declineReason: null,
+    });
+    await tx.flush();
+    return created;
+  });
+}
+
+/** The order, or the checkout's orders in id order (the one lock order of all multi-order transactions). */
+async function lockTargetOrders(tx: EntityManager, actor: Actor, target: PaymentTarget): Promise<IOrder[]> {
+  if ('orderId' in target) {
+    const order = await lockOrderRow(tx, target.orderId, { customer: actor.userId });
+    if (!order) throw new AppError('NOT_FOUND', 'No such order');
+    if (order.checkout) {
+      throw new AppError('VALIDATION_ERROR', `This order is part of checkout ${order.checkout}: pay the checkout (checkouts.pay), which pays all its orders with one charge`, {
+        errors: [{ field: 'id', message: 'Pay its checkout instead' }],
+      });
+    }
+    return [order];
+  }
+  const checkout = await tx.findOne(Checkout, { id: target.checkoutId, customer: actor.userId }, { fields: ['id'] });
+  if (!checkout) throw new AppError('NOT_FOUND', 'No such checkout');
+  const ids = (await tx.find(Order, { checkout: target.checkoutId }, { fields: ['id'], orderBy: { id: 'asc' } })).map((o) => o.id);
+  return lockOrders(tx, ids);
+}
+
+async function lockOrders(tx: EntityManager, ids: readonly string[]): Promise<IOrder[]> {
+  const orders: IOrder[] = [];
+  for (const id of [...ids].sort()) orders.push((await lockOrderRow(tx, id, {}))!);
+  return orders;
+}
+
+/**
+ * Applies a charge's outcome to every order it covers, in one transaction: a success confirms the orders still
+ * pending and refunds those cancelled meanwhile; a decline cancels the pending ones. Also used by the sweeper
+ * to finish an attempt whose process died after the gateway answered.
+ */
+export async function settleAttempt(
+  deps: Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | null; requestId: string | null },
+  attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>,
+  result: Exclude<ChargeResult, { outcome: 'invalid_token' }>,
+): Promise<SettledOrder[]> {
+  return inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+    const orders = await lockOrders(tx, attempt.orderIds);
+    const settled: SettledOrder[] = [];
+    // Settled already (the customer's retry and the sweeper can both finish a stale attempt): nothing to do twice.
+    const current = await lockPaymentAttempt(tx, attempt.id);
+    if (current?.status !== 'pending') return orders.map((order) => ({ order, items: [] }));
+    if (result.outcome === 'declined') {
+      await tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'declined', declineReason: result.reason });
+      for (const order of orders) {
+        const items = order.status === 'PENDING'
+          ? await applyLocked(tx, { actor: null, requestId: deps.requestId }, order, 'paymentFailed', { reason: 'payment_failed' })
+          : [];
+        settled.push({ order, items });
+      }
+      return settled;
+    }
+    await tx.nativeUpdate(PaymentAttempt, { id: attempt.id }, { status: 'succeeded', reference: result.reference });
+    for (const order of orders) {
+      const paid = (o: IOrder) => {
+        o.paymentReference = result.reference;
+        o.paidCents = o.totalCents;
+      };
+      if (order.status === 'PENDING') {
+        // The customer's own payment, or (from the sweeper) the system confirming a charge it found at the gateway.
+        const items = await applyLocked(tx, { actor: deps.actor, requestId: deps.requestId }, order, 'pay', { effect: (_tx, o) => paid(o) });
+        settled.push({ order, items });
+      } else if (order.status === 'CANCELLED') {
+        paid(order);
+        requestRefund(tx, order);
+        await tx.flush();
+        settled.push({ order, items: [] });
+      }
+    }
+    return settled;
+  });
+}
