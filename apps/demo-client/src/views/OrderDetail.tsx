@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { canTransition, findTransition, TERMINAL_STATUSES, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
+import { canTransition, ORDER_TRANSITIONS, TERMINAL_STATUSES, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
 import { client, describeFailure, type Failure, type HistoryEntry, type User } from '../api';
 import { CardChoice, type TestCardToken } from '../components/CardChoice';
 import { FailureNote } from '../components/FailureNote';
@@ -8,13 +8,16 @@ import { dateTime, money, orderRef, STATUS_LABEL } from '../format';
 import { useAction, useLoad } from '../hooks';
 
 /** The road an order travels when all goes well, read from the shared transition table. */
-const HAPPY_PATH: OrderStatus[] = (['pay', 'startPacking', 'ship', 'deliver'] as TransitionAction[]).reduce<OrderStatus[]>(
-  (path, action) => {
-    const next = findTransition(action, path.at(-1)!);
-    return next ? [...path, next.to] : path;
-  },
-  ['PENDING'],
-);
+function happyPath(): OrderStatus[] {
+  const path: OrderStatus[] = ['PENDING'];
+  for (;;) {
+    const next = ORDER_TRANSITIONS.find((t) => t.from === path.at(-1) && t.to !== 'CANCELLED');
+    if (!next) return path;
+    path.push(next.to);
+  }
+}
+
+const HAPPY_PATH = happyPath();
 
 type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 const LIVE_LABEL: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Not live' };

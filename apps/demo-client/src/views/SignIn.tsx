@@ -1,7 +1,7 @@
 import type { FormEvent } from 'react';
 import { client, type User } from '../api';
 import { FailureNote } from '../components/FailureNote';
-import { useAction } from '../hooks';
+import { useAction, type Action } from '../hooks';
 
 const DEMO_PASSWORD = 'frookoon-demo';
 const DEMO_ACCOUNTS = [
@@ -15,7 +15,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (token: string, user: User)
   const login = useAction();
   const register = useAction();
 
-  const signIn = (action: typeof login, email: string, password: string) =>
+  const signIn = (action: Action, email: string, password: string) =>
     action.run(async () => {
       const result = await client.auth.login.mutate({ email, password });
       onSignedIn(result.token, result.user);
