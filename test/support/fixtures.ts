@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Address, Product, Stock, StockMovement, Vendor, ledgerMismatches, newId } from '@frookoon/db';
+import { Address, Product, Stock, StockMovement, Vendor, ledgerMismatches, moneyViolations, newId } from '@frookoon/db';
 import type { TestApp, TestUser } from './app';
 
 let seq = 0;
@@ -57,7 +57,8 @@ export async function stockOf(em: EntityManager, productId: string): Promise<num
  * - `stock.quantity` equals the sum of the product's ledger deltas, and is never negative;
  * - every order has items, one `reserve` ledger row per item (for exactly its quantity) and a history
  *   starting with one creation row;
- * - a cancelled order has one `release` row per item, giving back exactly what was reserved.
+ * - a cancelled order has one `release` row per item, giving back exactly what was reserved;
+ * - and the money invariants (`moneyViolations`): paid, refunded, charged and credited amounts agree.
  */
 export async function invariantViolations(em: EntityManager): Promise<string[]> {
   const queries: Record<string, string> = {
@@ -80,6 +81,7 @@ export async function invariantViolations(em: EntityManager): Promise<string[]> 
       select m.id from stock_movement m join customer_order o on o.id = m.order_id where m.kind = 'release' and o.status <> 'CANCELLED'`,
   };
   const violations = (await ledgerMismatches(em)).map((m) => `stock differs from ledger: ${JSON.stringify(m)}`);
+  violations.push(...(await moneyViolations(em)));
   for (const [name, sql] of Object.entries(queries)) {
     const rows = await em.execute<Record<string, unknown>[]>(sql);
     for (const row of rows) violations.push(`${name}: ${JSON.stringify(row)}`);

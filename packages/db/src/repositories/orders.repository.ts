@@ -63,8 +63,18 @@ export async function loadOrderInputs(
   };
 }
 
+export interface NewIdempotencyKey {
+  id: string;
+  key: string;
+  requestHash: string;
+  ttlSeconds: number;
+  response: Record<string, unknown>;
+}
+
 export interface NewOrder {
   id: string;
+  /** Set when the order is one vendor's part of a checkout. */
+  checkoutId?: string;
   customerId: string;
   vendorId: string;
   addressId: string;
@@ -73,7 +83,7 @@ export interface NewOrder {
   items: { id: string; productId: string; productName: string; sku: string; unitPriceCents: number; quantity: number }[];
   history: { id: string; reason: string; requestId: string | null };
   event: { id: string; type: string; payload: Record<string, unknown> };
-  idempotency?: { id: string; key: string; requestHash: string; ttlSeconds: number; response: Record<string, unknown> };
+  idempotency?: NewIdempotencyKey;
   /** When the order is placed (the application's clock, like every other timestamp it writes). */
   placedAt: Date;
 }
@@ -86,7 +96,7 @@ export interface NewOrder {
 export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<void> {
   const at = order.placedAt.toISOString();
   const params: unknown[] = [
-    order.id, order.customerId, order.vendorId, order.addressId, order.totalCents, order.currency, at, at,
+    order.id, order.customerId, order.vendorId, order.addressId, order.totalCents, order.currency, order.checkoutId ?? null, at, at,
     order.id, JSON.stringify(order.items),
     order.history.id, order.id, order.customerId, at, order.history.reason, order.history.requestId,
     order.event.id, order.event.type, order.id, JSON.stringify(order.event.payload), at,
@@ -99,8 +109,8 @@ export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<v
     params.push(k.id, order.customerId, k.key, k.requestHash, order.id, JSON.stringify(k.response), at, at, k.ttlSeconds);
   }
   await tx.execute(
-    `with o as (insert into customer_order (id, customer_id, vendor_id, address_id, status, total_cents, currency, created_at, updated_at)
-                values (?, ?, ?, ?, 'PENDING', ?, ?, ?::timestamptz, ?::timestamptz)),
+    `with o as (insert into customer_order (id, customer_id, vendor_id, address_id, status, total_cents, currency, checkout_id, created_at, updated_at)
+                values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?::timestamptz, ?::timestamptz)),
           i as (insert into order_item (id, order_id, product_id, product_name, sku, unit_price_cents, quantity)
                 select x.id, ?, x."productId", x."productName", x.sku, x."unitPriceCents", x.quantity
                   from jsonb_to_recordset(?::jsonb) as x(id uuid, "productId" uuid, "productName" text, sku text, "unitPriceCents" int, quantity int)),
@@ -109,6 +119,32 @@ export async function insertOrder(tx: EntityManager, order: NewOrder): Promise<v
           e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
                 values (?, ?, ?, ?::jsonb, ?::timestamptz, 0))
           ${idempotency}
+     select 1`,
+    params,
+    'run',
+  );
+}
+
+/**
+ * Writes a checkout and (when given) its idempotency key and response, in one statement; its orders follow
+ * through `insertOrder`. A concurrent request with the same key waits here on the unique index.
+ */
+export async function insertCheckout(
+  tx: EntityManager,
+  checkout: { id: string; customerId: string; addressId: string; totalCents: number; currency: string; placedAt: Date; idempotency?: NewIdempotencyKey },
+): Promise<void> {
+  const at = checkout.placedAt.toISOString();
+  const params: unknown[] = [checkout.id, checkout.customerId, checkout.addressId, checkout.totalCents, checkout.currency, at];
+  let idempotency = '';
+  if (checkout.idempotency) {
+    const k = checkout.idempotency;
+    idempotency = `, k as (insert into idempotency_key (id, user_id, key, request_hash, resource_id, response, created_at, expires_at)
+                          values (?, ?, ?, ?, ?, ?::jsonb, ?::timestamptz, ?::timestamptz + make_interval(secs => ?)))`;
+    params.push(k.id, checkout.customerId, k.key, k.requestHash, checkout.id, JSON.stringify(k.response), at, at, k.ttlSeconds);
+  }
+  await tx.execute(
+    `with c as (insert into checkout (id, customer_id, address_id, total_cents, currency, created_at) values (?, ?, ?, ?, ?, ?::timestamptz))
+     ${idempotency}
      select 1`,
     params,
     'run',

@@ -17,19 +17,19 @@ export async function lockStock(tx: EntityManager, productIds: readonly string[]
 
 /**
  * Under the locks taken by `lockStock`: takes each line's quantity off its stock row and writes the
- * matching `reserve` ledger rows, in one statement.
+ * matching `reserve` ledger rows (each for its line's order), in one statement.
  */
 export async function reserveStock(
   tx: EntityManager,
-  lines: readonly { productId: string; quantity: number; movementId: string }[],
-  ref: { orderId: string; actorId: string },
+  lines: readonly { productId: string; quantity: number; movementId: string; orderId: string }[],
+  ref: { actorId: string },
 ): Promise<void> {
   await tx.execute(
-    `with x as (select * from jsonb_to_recordset(?::jsonb) as x("productId" uuid, quantity int, "movementId" uuid)),
+    `with x as (select * from jsonb_to_recordset(?::jsonb) as x("productId" uuid, quantity int, "movementId" uuid, "orderId" uuid)),
           u as (update stock s set quantity = s.quantity - x.quantity, updated_at = now() from x where s.product_id = x."productId")
      insert into stock_movement (id, product_id, order_id, kind, delta, actor_id, at)
-     select x."movementId", x."productId", ?, 'reserve', -x.quantity, ?, now() from x`,
-    [JSON.stringify(lines), ref.orderId, ref.actorId],
+     select x."movementId", x."productId", x."orderId", 'reserve', -x.quantity, ?, now() from x`,
+    [JSON.stringify(lines), ref.actorId],
     'run',
   );
 }

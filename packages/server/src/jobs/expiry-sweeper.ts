@@ -1,8 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Order, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, claimExpiredOrder, inLockedTransaction, lockOrderRow, staleAttempts } from '@frookoon/db';
+import { Order, PaymentAttempt, claimExpiredOrder, inLockedTransaction, lockOrderRow, staleAttempts } from '@frookoon/db';
 import { applyLocked } from '../domain/orders/order-lifecycle.service';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import { settleAttempt } from '../domain/payments/payment.service';
+
+/** How long after its last touch an attempt the gateway does not know is taken to have charged nothing. */
+export const UNSEEN_CHARGE_MS = 60 * 60_000;
 
 export interface SweepOptions {
   paymentTimeoutMs: number;
@@ -45,7 +48,7 @@ export async function sweepExpiredOrders(em: EntityManager, options: SweepOption
  * Finishes payment attempts whose process died after (or while) calling the gateway: asks the gateway what became
  * of each charge and applies it, so that no charge is kept for an order the sweeper would cancel. A charge that
  * went through confirms its orders (or is refunded, for orders cancelled meanwhile); a declined one cancels them;
- * one the gateway never saw is dropped, leaving the orders to pay again or to expire. A gateway that cannot answer
+ * one the gateway has not seen for an hour is dropped, leaving the orders to pay again or to expire. A gateway that cannot answer
  * leaves the attempt, and so its orders, as they are until the next sweep.
  */
 export async function reconcileStaleAttempts(em: EntityManager, gateway: PaymentGateway, options: { lockTimeoutMs: number; limit?: number }): Promise<string[]> {
@@ -53,7 +56,9 @@ export async function reconcileStaleAttempts(em: EntityManager, gateway: Payment
   for (const attempt of await staleAttempts(em.fork(), options.limit ?? 20)) {
     const result = await gateway.retrieve(attempt.id);
     if (!result || result.outcome === 'invalid_token') {
-      await em.fork().nativeDelete(PaymentAttempt, { id: attempt.id, status: 'pending', updatedAt: { $lt: new Date(Date.now() - PAYMENT_IN_FLIGHT_MS) } });
+      // A gateway's search may lag behind its charges (Stripe's by up to an hour in an outage): an attempt is
+      // only taken for never charged once it is older than that.
+      await em.fork().nativeDelete(PaymentAttempt, { id: attempt.id, status: 'pending', updatedAt: { $lt: new Date(Date.now() - UNSEEN_CHARGE_MS) } });
     } else {
       await settleAttempt({ em, lockTimeoutMs: options.lockTimeoutMs, actor: null, requestId: null }, attempt, result);
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   Order, OrderItem, Refund, findLiveIdempotencyKey, inLockedTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, newId,
-  reserveStock, type IOrderItem, type OrderProductRow,
+  reserveStock, type IOrder, type IOrderItem, type OrderProductRow,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -10,7 +10,7 @@ import { MAX_INT, page } from '../shared/schemas';
 import { toOrderDto, visibleOrders, type OrderItemView, type RefundView } from './order-dto';
 import type { TCreateOrderInput, TOrder, TOrderListInput } from './orders.schemas';
 
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 export interface OrderDeps {
   em: EntityManager;
@@ -22,13 +22,13 @@ export interface OrderDeps {
 }
 
 /** One line per product, quantities summed, remembering where the product first appeared (for error paths). */
-interface MergedLine {
+export interface MergedLine {
   productId: string;
   quantity: number;
   index: number;
 }
 
-function mergeLines(items: TCreateOrderInput['items']): MergedLine[] {
+export function mergeLines(items: TCreateOrderInput['items']): MergedLine[] {
   const byProduct = new Map<string, MergedLine>();
   items.forEach((item, index) => {
     const line = byProduct.get(item.productId);
@@ -38,30 +38,61 @@ function mergeLines(items: TCreateOrderInput['items']): MergedLine[] {
   return [...byProduct.values()];
 }
 
-/** The request as the idempotency check compares it: the address and the merged lines, in product order. */
-function requestHash(addressId: string, lines: readonly MergedLine[]): string {
+/**
+ * The request as the idempotency check compares it: what is created (`order` or `checkout`), the address and
+ * the merged lines, in product order.
+ */
+export function requestHash(addressId: string, lines: readonly MergedLine[], creates: 'order' | 'checkout' = 'order'): string {
   const canonical = [...lines].sort((a, b) => a.productId.localeCompare(b.productId)).map((l) => [l.productId, l.quantity]);
-  return createHash('sha256').update(JSON.stringify([addressId, canonical])).digest('hex');
+  const request = creates === 'order' ? [addressId, canonical] : [creates, addressId, canonical];
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
 }
 
-async function replay(deps: OrderDeps, key: string, hash: string): Promise<TOrder | null> {
+/** The key of a creation (body over header), checked; undefined when none was sent. */
+export function idempotencyKeyOf(input: { idempotencyKey?: string }, header: string | undefined): string | undefined {
+  const key = input.idempotencyKey ?? header?.trim();
+  if (key !== undefined && (key.length === 0 || key.length > 255)) {
+    throw new AppError('VALIDATION_ERROR', 'An Idempotency-Key has 1 to 255 characters', {
+      errors: [{ field: 'idempotencyKey', message: 'Use 1 to 255 characters, e.g. a UUID' }],
+    });
+  }
+  return key;
+}
+
+/** What was stored under a live key for the same request; a key used for another request is refused. */
+export async function storedReplay(deps: { em: EntityManager; actor: Actor }, key: string, hash: string) {
   const stored = await findLiveIdempotencyKey(deps.em, deps.actor.userId, key);
   if (!stored) return null;
   if (stored.requestHash !== hash) {
-    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different order', {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request', {
       errors: [{ field: 'idempotencyKey', message: 'Use a new key for a new request' }],
     });
   }
+  return stored;
+}
+
+async function replay(deps: OrderDeps, key: string, hash: string): Promise<TOrder | null> {
+  const stored = await storedReplay(deps, key, hash);
+  if (!stored) return null;
   // The first response again; a key stored without one falls back to the order as it is now.
   return stored.response ? reviveOrder(stored.response) : getOrder(deps, stored.resourceId);
 }
 
 /** A stored response back to its DTO: JSON kept the dates as ISO strings. */
-function reviveOrder(json: Record<string, unknown>): TOrder {
+export function reviveOrder(json: Record<string, unknown>): TOrder {
   const order = json as unknown as TOrder & { createdAt: string | Date; updatedAt: string | Date };
   // Responses stored before orders showed money had none of it: an order is unpaid when placed.
   const unpaid = { paidCents: 0, refundedCents: 0, refundStatus: 'none' as const, checkoutId: null };
   return { ...unpaid, ...order, createdAt: new Date(order.createdAt), updatedAt: new Date(order.updatedAt) };
+}
+
+/** The products asked for, read with the address in one round trip; an address not the customer's is NOT_FOUND. */
+export async function loadCustomerOrderInputs(deps: { em: EntityManager; actor: Actor }, addressId: string, lines: readonly MergedLine[]) {
+  const inputs = await loadOrderInputs(deps.em, deps.actor.userId, addressId, lines.map((l) => l.productId));
+  if (!inputs.addressOk) {
+    throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
+  }
+  return inputs.products;
 }
 
 /** Products of the order, checked before any lock: all exist and come from one vendor in one currency. */
@@ -79,7 +110,7 @@ function checkProducts(found: readonly OrderProductRow[], lines: readonly Merged
   return products;
 }
 
-function productNotFound(lines: readonly MergedLine[]): AppError {
+export function productNotFound(lines: readonly MergedLine[]): AppError {
   return new AppError('PRODUCT_NOT_FOUND', 'One or more products are unavailable', {
     errors: lines.map((l) => ({ field: `items.${l.index}.productId`, message: 'This product does not exist or is not stocked' })),
   });
@@ -90,31 +121,26 @@ function productNotFound(lines: readonly MergedLine[]): AppError {
  * history, event and idempotency rows) happens first; the stock rows are then locked in one statement in
  * product order, checked, decremented and written to the ledger, and the transaction commits at once.
  */
-export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Promise<TOrder> {
-  const addressId = input.addressId;
+export function requireAddress(addressId: string | null | undefined): string {
   if (!addressId) {
     throw new AppError('ORDER_ADDRESS_REQUIRED', 'Please provide a delivery address', {
       errors: [{ field: 'addressId', message: 'Address is required for an order.' }],
     });
   }
+  return addressId;
+}
+
+export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Promise<TOrder> {
+  const addressId = requireAddress(input.addressId);
   const lines = mergeLines(input.items);
-  const key = input.idempotencyKey ?? deps.idempotencyKey?.trim();
-  if (key !== undefined && (key.length === 0 || key.length > 255)) {
-    throw new AppError('VALIDATION_ERROR', 'An Idempotency-Key has 1 to 255 characters', {
-      errors: [{ field: 'idempotencyKey', message: 'Use 1 to 255 characters, e.g. a UUID' }],
-    });
-  }
+  const key = idempotencyKeyOf(input, deps.idempotencyKey);
   const hash = key ? requestHash(addressId, lines) : undefined;
   if (key && hash) {
     const previous = await replay(deps, key, hash);
     if (previous) return previous;
   }
 
-  const inputs = await loadOrderInputs(deps.em, deps.actor.userId, addressId, lines.map((l) => l.productId));
-  if (!inputs.addressOk) {
-    throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
-  }
-  const products = checkProducts(inputs.products, lines);
+  const products = checkProducts(await loadCustomerOrderInputs(deps, addressId, lines), lines);
   const first = products.get(lines[0]!.productId)!;
   const totalCents = lines.reduce((sum, l) => sum + products.get(l.productId)!.priceCents * l.quantity, 0);
   if (totalCents > MAX_INT) {
@@ -155,7 +181,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
 
       const stock = await lockStock(tx, lines.map((l) => l.productId));
       checkStock(stock, lines, products);
-      await reserveStock(tx, lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId() })), { orderId, actorId: deps.actor.userId });
+      await reserveStock(tx, lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId(), orderId })), { actorId: deps.actor.userId });
     });
     return response;
   } catch (err) {
@@ -169,7 +195,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
 }
 
 /** Under the stock locks: every line checked, and all short lines reported at once. */
-function checkStock(
+export function checkStock(
   stock: Awaited<ReturnType<typeof lockStock>>,
   lines: readonly MergedLine[],
   products: ReadonlyMap<string, OrderProductRow>,
@@ -205,11 +231,17 @@ export async function listOrders(deps: { em: EntityManager; actor: Actor }, inpu
     { orderBy: { id: 'desc' }, limit: input.limit + 1 },
   );
   const { items: shown, nextCursor } = page(orders, input.limit);
-  const ids = shown.map((o) => o.id);
-  const [items, refunds] = ids.length ? await Promise.all([deps.em.find(OrderItem, { order: { $in: ids } }), refundsOf(deps.em, ids)]) : [[], new Map()];
+  return { items: await toOrderDtos(deps, shown), nextCursor };
+}
+
+/** Orders as the actor sees them, with their items and refunds read in one round trip each. */
+export async function toOrderDtos(deps: { em: EntityManager; actor: Actor }, orders: readonly IOrder[]): Promise<TOrder[]> {
+  const ids = orders.map((o) => o.id);
+  if (ids.length === 0) return [];
+  const [items, refunds] = await Promise.all([deps.em.find(OrderItem, { order: { $in: ids } }), refundsOf(deps.em, ids)]);
   const byOrder = new Map<string, IOrderItem[]>();
   for (const item of items) byOrder.set(item.order, [...(byOrder.get(item.order) ?? []), item]);
-  return { items: shown.map((o) => toOrderDto(o, byOrder.get(o.id) ?? [], deps.actor, refunds.get(o.id) ?? null)), nextCursor };
+  return orders.map((o) => toOrderDto(o, byOrder.get(o.id) ?? [], deps.actor, refunds.get(o.id) ?? null));
 }
 
 /** The refunds of these orders, by order. */

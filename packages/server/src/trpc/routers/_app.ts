@@ -1,5 +1,7 @@
 import { router } from '../init';
 import { addressesRouter } from './addresses.router';
+import { checkoutsRouter } from './checkouts.router';
+import { payoutsRouter } from './payouts.router';
 import { authRouter } from './auth.router';
 import { ordersRouter } from './orders.router';
 import { notificationsRouter } from './notifications.router';
@@ -16,6 +18,8 @@ export const appRouter = router({
   products: productsRouter,
   stock: stockRouter,
   orders: ordersRouter,
+  checkouts: checkoutsRouter,
+  payouts: payoutsRouter,
   notifications: notificationsRouter,
 });
 

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import * as checkouts from '../../domain/checkouts/checkouts.service';
+import { ZCheckout, ZCheckoutIdInput, ZCreateCheckoutInput } from '../../domain/checkouts/checkouts.schemas';
+import { ZPayInput } from '../../domain/orders/lifecycle.schemas';
+import { authedProcedure, creates, roleProcedure } from '../procedures';
+import { router } from '../init';
+
+export const checkoutsRouter = router({
+  create: roleProcedure('customer')
+    .meta({
+      openapi: {
+        method: 'POST', path: '/checkouts', tags: ['checkouts'], ...creates('the checkout'),
+        summary: 'Check out a cart of any vendors: one pending order per vendor, all stock reserved or none',
+        description: 'Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely, as for orders.',
+        requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+        errorResponses: [400, 401, 403, 404, 409, 413, 422, 503],
+      },
+    })
+    .input(ZCreateCheckoutInput)
+    .output(ZCheckout)
+    .mutation(({ ctx, input }) =>
+      checkouts.createCheckout(
+        { em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey },
+        input,
+      ),
+    ),
+
+  byId: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/checkouts/{id}', tags: ['checkouts'], summary: 'A checkout with its orders' } })
+    .input(ZCheckoutIdInput)
+    .output(ZCheckout)
+    .query(({ ctx, input }) => checkouts.getCheckout(ctx, input.id)),
+
+  pay: roleProcedure('customer')
+    .meta({
+      openapi: {
+        method: 'POST', path: '/checkouts/{id}/pay', tags: ['checkouts'], errorResponses: [400, 401, 402, 403, 404, 409, 503],
+        summary: "One charge for the checkout's pending orders: all confirmed, or (declined) all cancelled",
+      },
+    })
+    .input(ZPayInput)
+    .output(ZCheckout)
+    .mutation(({ ctx, input }) =>
+      checkouts.payCheckout({ em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, gateway: ctx.paymentGateway }, input),
+    ),
+});
