@@ -91,7 +91,9 @@ describe('the OpenAPI document', () => {
 
   it('answers 201 with a Location header for exactly the creations', () => {
     const creations = operations().filter((o) => '201' in o.operation.responses);
-    expect(creations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(['POST /addresses', 'POST /orders', 'POST /products', 'POST /users', 'POST /vendors']);
+    expect(creations.map((o) => `${o.method} ${o.path}`).sort()).toEqual([
+      'POST /addresses', 'POST /checkouts', 'POST /orders', 'POST /products', 'POST /users', 'POST /vendors',
+    ]);
     for (const { operation } of creations) {
       expect(operation.responses['200']).toBeUndefined();
       expect(Object.keys(operation.responses['201']!.headers ?? {})).toEqual(['location']);
@@ -130,6 +132,11 @@ describe('creations', () => {
     const orderId = await expectCreated(placed.clone(), 'orders');
     const fetched = await app.http(placed.headers.get('location')!, { headers: bearer(buyer.token) });
     expect(await fetched.json()).toMatchObject({ id: orderId, status: 'PENDING' });
+
+    const checkout = await app.http('/api/v1/checkouts', jsonPost({ addressId: address, items: [{ productId: product, quantity: 1 }] }, bearer(buyer.token)));
+    const checkoutId = await expectCreated(checkout.clone(), 'checkouts');
+    const checkedOut = await app.http(checkout.headers.get('location')!, { headers: bearer(buyer.token) });
+    expect(await checkedOut.json()).toMatchObject({ id: checkoutId, status: 'PENDING' });
   });
 
   it('answers an idempotent replay of an order with 201 and the same Location', async () => {

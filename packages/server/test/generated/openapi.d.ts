@@ -346,6 +346,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/checkouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check out a cart of any vendors: one pending order per vendor, all stock reserved or none
+         * @description Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely, as for orders.
+         */
+        post: operations["checkouts-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A checkout with its orders */
+        get: operations["checkouts-byId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/checkouts/{id}/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** One charge for the checkout's pending orders: all confirmed, or (declined) all cancelled */
+        post: operations["checkouts-pay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the vendor is owed: credits for delivered orders, less payouts */
+        get: operations["payouts-balance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The vendor's money ledger, newest first */
+        get: operations["payouts-ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -1409,6 +1497,11 @@ export interface operations {
                                 quantity: number;
                                 lineTotalCents: number;
                             }[];
+                            paidCents: number;
+                            refundedCents: number;
+                            /** @enum {string} */
+                            refundStatus: "none" | "requested" | "succeeded" | "failed";
+                            checkoutId: string | null;
                             paymentReference: string | null;
                             carrier: string | null;
                             trackingNumber: string | null;
@@ -1521,6 +1614,11 @@ export interface operations {
                             quantity: number;
                             lineTotalCents: number;
                         }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
                         paymentReference: string | null;
                         carrier: string | null;
                         trackingNumber: string | null;
@@ -1644,6 +1742,11 @@ export interface operations {
                             quantity: number;
                             lineTotalCents: number;
                         }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
                         paymentReference: string | null;
                         carrier: string | null;
                         trackingNumber: string | null;
@@ -1823,6 +1926,11 @@ export interface operations {
                             quantity: number;
                             lineTotalCents: number;
                         }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
                         paymentReference: string | null;
                         carrier: string | null;
                         trackingNumber: string | null;
@@ -1938,6 +2046,11 @@ export interface operations {
                                 quantity: number;
                                 lineTotalCents: number;
                             }[];
+                            paidCents: number;
+                            refundedCents: number;
+                            /** @enum {string} */
+                            refundStatus: "none" | "requested" | "succeeded" | "failed";
+                            checkoutId: string | null;
                             paymentReference: string | null;
                             carrier: string | null;
                             trackingNumber: string | null;
@@ -2038,6 +2151,11 @@ export interface operations {
                             quantity: number;
                             lineTotalCents: number;
                         }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
                         paymentReference: string | null;
                         carrier: string | null;
                         trackingNumber: string | null;
@@ -2131,6 +2249,11 @@ export interface operations {
                             quantity: number;
                             lineTotalCents: number;
                         }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
                         paymentReference: string | null;
                         carrier: string | null;
                         trackingNumber: string | null;
@@ -2224,6 +2347,11 @@ export interface operations {
                             quantity: number;
                             lineTotalCents: number;
                         }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
                         paymentReference: string | null;
                         carrier: string | null;
                         trackingNumber: string | null;
@@ -2254,6 +2382,560 @@ export interface operations {
             };
             /** @description Insufficient access */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "checkouts-create": {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    addressId: string | null;
+                    items: {
+                        /** Format: uuid */
+                        productId: string;
+                        quantity: number;
+                    }[];
+                    idempotencyKey?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created the checkout */
+            201: {
+                headers: {
+                    /** @description URL of the checkout: the collection's path, then its id */
+                    location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "PAID" | "CANCELLED";
+                        /** Format: uuid */
+                        addressId: string;
+                        totalCents: number;
+                        currency: string;
+                        orders: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "CONFIRMED" | "PACKING" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+                            /** Format: uuid */
+                            customerId: string;
+                            /** Format: uuid */
+                            vendorId: string;
+                            /** Format: uuid */
+                            addressId: string;
+                            totalCents: number;
+                            currency: string;
+                            items: {
+                                /** Format: uuid */
+                                productId: string;
+                                productName: string;
+                                sku: string;
+                                unitPriceCents: number;
+                                quantity: number;
+                                lineTotalCents: number;
+                            }[];
+                            paidCents: number;
+                            refundedCents: number;
+                            /** @enum {string} */
+                            refundStatus: "none" | "requested" | "succeeded" | "failed";
+                            checkoutId: string | null;
+                            paymentReference: string | null;
+                            carrier: string | null;
+                            trackingNumber: string | null;
+                            deliveryOtp: string | null;
+                            allowedTransitions: ("pay" | "paymentFailed" | "cancel" | "expire" | "startPacking" | "ship" | "deliver")[];
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "checkouts-byId": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "PAID" | "CANCELLED";
+                        /** Format: uuid */
+                        addressId: string;
+                        totalCents: number;
+                        currency: string;
+                        orders: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "CONFIRMED" | "PACKING" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+                            /** Format: uuid */
+                            customerId: string;
+                            /** Format: uuid */
+                            vendorId: string;
+                            /** Format: uuid */
+                            addressId: string;
+                            totalCents: number;
+                            currency: string;
+                            items: {
+                                /** Format: uuid */
+                                productId: string;
+                                productName: string;
+                                sku: string;
+                                unitPriceCents: number;
+                                quantity: number;
+                                lineTotalCents: number;
+                            }[];
+                            paidCents: number;
+                            refundedCents: number;
+                            /** @enum {string} */
+                            refundStatus: "none" | "requested" | "succeeded" | "failed";
+                            checkoutId: string | null;
+                            paymentReference: string | null;
+                            carrier: string | null;
+                            trackingNumber: string | null;
+                            deliveryOtp: string | null;
+                            allowedTransitions: ("pay" | "paymentFailed" | "cancel" | "expire" | "startPacking" | "ship" | "deliver")[];
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "checkouts-pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    paymentToken: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "PAID" | "CANCELLED";
+                        /** Format: uuid */
+                        addressId: string;
+                        totalCents: number;
+                        currency: string;
+                        orders: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            status: "PENDING" | "CONFIRMED" | "PACKING" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+                            /** Format: uuid */
+                            customerId: string;
+                            /** Format: uuid */
+                            vendorId: string;
+                            /** Format: uuid */
+                            addressId: string;
+                            totalCents: number;
+                            currency: string;
+                            items: {
+                                /** Format: uuid */
+                                productId: string;
+                                productName: string;
+                                sku: string;
+                                unitPriceCents: number;
+                                quantity: number;
+                                lineTotalCents: number;
+                            }[];
+                            paidCents: number;
+                            refundedCents: number;
+                            /** @enum {string} */
+                            refundStatus: "none" | "requested" | "succeeded" | "failed";
+                            checkoutId: string | null;
+                            paymentReference: string | null;
+                            carrier: string | null;
+                            trackingNumber: string | null;
+                            deliveryOtp: string | null;
+                            allowedTransitions: ("pay" | "paymentFailed" | "cancel" | "expire" | "startPacking" | "ship" | "deliver")[];
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Payment required */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "payouts-balance": {
+        parameters: {
+            query?: {
+                vendorId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        vendorId: string;
+                        balanceCents: number;
+                        currency: string;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "payouts-ledger": {
+        parameters: {
+            query?: {
+                vendorId?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "credit" | "payout";
+                            amountCents: number;
+                            currency: string;
+                            orderId: string | null;
+                            at: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input data */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
