@@ -116,11 +116,14 @@ describe('hardening and probes', () => {
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/addresses', '/admin/stock-audit', '/auth/login', '/auth/logout', '/auth/me', '/auth/register', '/checkouts',
+      '/addresses',
+      '/addresses/{id}', '/admin/stock-audit', '/auth/login', '/auth/logout', '/auth/me', '/auth/register', '/checkouts',
       '/checkouts/{id}', '/checkouts/{id}/pay', '/notifications', '/orders', '/orders/{id}', '/orders/{id}/cancel',
       '/orders/{id}/deliver', '/orders/{id}/history', '/orders/{id}/packing', '/orders/{id}/pay', '/orders/{id}/ship',
       '/payouts/balance', '/payouts/ledger', '/products', '/products/{id}', '/stock/{productId}', '/stock/{productId}/adjust',
-      '/users', '/vendors',
+      '/users',
+      '/users/{id}', '/vendors',
+      '/vendors/{id}',
     ]);
     const create = (doc.paths['/orders'] as { post: { parameters: { name: string; in: string }[]; responses: Record<string, { content: Record<string, unknown> }> } }).post;
     expect(create.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'idempotency-key', in: 'header' })]));

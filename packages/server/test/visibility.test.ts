@@ -66,3 +66,15 @@ describe('who sees which order', () => {
     expect(vendorView.allowedTransitions).toEqual([]);
   });
 });
+
+describe('who sees which address and account', () => {
+  it("answers another customer's address or account as if it did not exist", async () => {
+    expect((await get(alice.token, `/api/v1/addresses/${alice.addressId}`)).status).toBe(200);
+    const foreign = await get(bob.token, `/api/v1/addresses/${alice.addressId}`);
+    expect(foreign.status).toBe(404);
+    expect(((await foreign.json()) as ProblemDetails).error_code).toBe('NOT_FOUND');
+    expect((await get(alice.token, `/api/v1/users/${alice.id}`)).status).toBe(200);
+    expect((await get(bob.token, `/api/v1/users/${alice.id}`)).status).toBe(404);
+    expect((await get(vendorA.token, `/api/v1/users/${alice.id}`)).status).toBe(404);
+  });
+});

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Address, type IAddress } from '@frookoon/db';
+import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
 import type { TAddress, TCreateAddressInput } from './addresses.schemas';
 
@@ -21,4 +22,11 @@ export async function createAddress(deps: { em: EntityManager; actor: Actor }, i
 export async function listAddresses(deps: { em: EntityManager; actor: Actor }): Promise<TAddress[]> {
   const rows = await deps.em.find(Address, { customer: deps.actor.userId }, { orderBy: { id: 'asc' }, limit: MAX_ADDRESSES });
   return rows.map(toAddressDto);
+}
+
+/** One of the customer's addresses; another customer's is answered as if it did not exist. */
+export async function getAddress(deps: { em: EntityManager; actor: Actor }, id: string): Promise<TAddress> {
+  const address = await deps.em.findOne(Address, { id, customer: deps.actor.userId });
+  if (!address) throw new AppError('NOT_FOUND', 'No such address');
+  return toAddressDto(address);
 }

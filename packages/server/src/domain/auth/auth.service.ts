@@ -101,6 +101,20 @@ export async function createUser(deps: { em: EntityManager }, input: TCreateUser
   return toUserDto(user);
 }
 
+/** An account, for admins and for the account itself; anyone else is told it does not exist. */
+export async function getUser(deps: { em: EntityManager; actor: Actor }, id: string): Promise<TUser> {
+  const user = deps.actor.role === 'admin' || deps.actor.userId === id ? await deps.em.findOne(User, { id }) : null;
+  if (!user) throw new AppError('NOT_FOUND', 'No such account');
+  return toUserDto(user);
+}
+
+/** A vendor, by its id: public, as its name is on every product it sells. */
+export async function getVendor(deps: { em: EntityManager }, id: string): Promise<TVendor> {
+  const vendor = await deps.em.findOne(Vendor, { id });
+  if (!vendor) throw new AppError('NOT_FOUND', 'No such vendor');
+  return toVendorDto(vendor);
+}
+
 export async function createVendor(deps: { em: EntityManager }, input: TCreateVendorInput): Promise<TVendor> {
   const vendor = deps.em.create(Vendor, { name: input.name });
   await deps.em.flush();

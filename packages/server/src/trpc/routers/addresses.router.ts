@@ -3,6 +3,7 @@ import * as addresses from '../../domain/addresses/addresses.service';
 import { ZAddress, ZCreateAddressInput } from '../../domain/addresses/addresses.schemas';
 import { creates, roleProcedure } from '../procedures';
 import { router } from '../init';
+import { ZId } from '../../domain/shared/schemas';
 
 export const addressesRouter = router({
   create: roleProcedure('customer')
@@ -16,4 +17,10 @@ export const addressesRouter = router({
     .input(z.object({}).optional())
     .output(z.array(ZAddress))
     .query(({ ctx }) => addresses.listAddresses(ctx)),
+
+  byId: roleProcedure('customer')
+    .meta({ openapi: { method: 'GET', path: '/addresses/{id}', tags: ['addresses'], summary: 'One of your delivery addresses' } })
+    .input(z.object({ id: ZId }))
+    .output(ZAddress)
+    .query(({ ctx, input }) => addresses.getAddress(ctx, input.id)),
 });

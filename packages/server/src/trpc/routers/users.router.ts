@@ -1,6 +1,8 @@
 import * as auth from '../../domain/auth/auth.service';
 import { ZCreateUserInput, ZUser } from '../../domain/auth/auth.schemas';
-import { creates, roleProcedure } from '../procedures';
+import { z } from 'zod';
+import { authedProcedure, creates, roleProcedure } from '../procedures';
+import { ZId } from '../../domain/shared/schemas';
 import { router } from '../init';
 
 export const usersRouter = router({
@@ -9,4 +11,10 @@ export const usersRouter = router({
     .input(ZCreateUserInput)
     .output(ZUser)
     .mutation(({ ctx, input }) => auth.createUser(ctx, input)),
+
+  byId: authedProcedure
+    .meta({ openapi: { method: 'GET', path: '/users/{id}', tags: ['users'], summary: 'An account: admins read any, anyone their own' } })
+    .input(z.object({ id: ZId }))
+    .output(ZUser)
+    .query(({ ctx, input }) => auth.getUser(ctx, input.id)),
 });

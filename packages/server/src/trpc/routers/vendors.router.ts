@@ -1,6 +1,8 @@
 import * as auth from '../../domain/auth/auth.service';
 import { ZCreateVendorInput, ZVendor } from '../../domain/auth/auth.schemas';
-import { creates, roleProcedure } from '../procedures';
+import { z } from 'zod';
+import { creates, publicProcedure, roleProcedure } from '../procedures';
+import { ZId } from '../../domain/shared/schemas';
 import { router } from '../init';
 
 export const vendorsRouter = router({
@@ -9,4 +11,10 @@ export const vendorsRouter = router({
     .input(ZCreateVendorInput)
     .output(ZVendor)
     .mutation(({ ctx, input }) => auth.createVendor(ctx, input)),
+
+  byId: publicProcedure
+    .meta({ openapi: { method: 'GET', path: '/vendors/{id}', tags: ['vendors'], summary: 'A vendor' } })
+    .input(z.object({ id: ZId }))
+    .output(ZVendor)
+    .query(({ ctx, input }) => auth.getVendor(ctx, input.id)),
 });
