@@ -149,6 +149,15 @@ describe('problem details on every error path', () => {
     expect(trpcProblem(await trpc.json())).toMatchObject({ status: 400, error_code: 'VALIDATION_ERROR', instance: '/trpc/auth.login' });
   });
 
+  it('answers a procedure called with the wrong HTTP method with METHOD_NOT_ALLOWED, on both faces', async () => {
+    const rest = await app.http('/api/v1/auth/login', { method: 'GET' });
+    expect(rest.status).toBe(405);
+    expect((await problemOf(rest)).error_code).toBe('METHOD_NOT_ALLOWED');
+    const trpc = await app.http('/trpc/auth.login?input=%7B%7D');
+    expect(trpc.status).toBe(405);
+    expect(trpcProblem(await trpc.json())).toMatchObject({ status: 405, error_code: 'METHOD_NOT_ALLOWED' });
+  });
+
   it('answers a body over the limit with PAYLOAD_TOO_LARGE, on both faces', async () => {
     const big = JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(1_100_000) });
     const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: big };

@@ -29,7 +29,7 @@ const TRPC_CODE_MAP: Partial<Record<TRPCError['code'], [ErrorCode, string]>> = {
   UNAUTHORIZED: ['UNAUTHORIZED', 'Authentication is required'],
   FORBIDDEN: ['FORBIDDEN', 'You may not do this'],
   NOT_FOUND: ['NOT_FOUND', 'No such resource'],
-  METHOD_NOT_SUPPORTED: ['VALIDATION_ERROR', 'This method is not supported here'],
+  METHOD_NOT_SUPPORTED: ['METHOD_NOT_ALLOWED', 'This procedure is not called with this HTTP method (queries with GET, mutations with POST)'],
   UNSUPPORTED_MEDIA_TYPE: ['VALIDATION_ERROR', 'Send the body as application/json'],
   PAYLOAD_TOO_LARGE: ['PAYLOAD_TOO_LARGE', 'The request body is too large'],
   TOO_MANY_REQUESTS: ['RATE_LIMITED', 'Too many requests'],
