@@ -6,7 +6,8 @@ import { createContextFromRequest, type AppServices } from '../trpc/context';
 import { createCallerFactory } from '../trpc/init';
 import type { AppRouter } from '../trpc/routers/_app';
 import { buildOpenApiDocument, isCreation, REST_BASE } from './openapi';
-import { sendProblem, toProblem } from './problem';
+import { sendProblem } from './problem';
+import { toProblem } from '../errors/problem';
 
 interface Route {
   method: OpenApiMethod;

@@ -3,7 +3,7 @@ import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { ProblemDetails } from '@frookoon/contract';
 import type { Context } from './context';
-import { toProblem } from '../http/problem';
+import { toProblem } from '../errors/problem';
 
 /** What a procedure declares about itself: its REST route. Server-only, like the context (see `AppServices`). */
 export type ProcedureMeta = {
