@@ -125,6 +125,24 @@ describe('payments', () => {
     await expectInvariants();
   });
 
+  it('refunds a charge found for an order that was cancelled while its confirmation was lost', async () => {
+    const order = await placeOrder(app, vendor.vendorId!);
+    const attemptId = '01890000-0000-7000-8000-00000000beef';
+    await app.orm.em.fork().execute(
+      `insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at)
+       select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now() - interval '10 minutes', now() - interval '10 minutes' from customer_order where id = ?`,
+      [attemptId, order.id],
+    );
+    await gateway.charge({ attemptId, amountCents: 200, currency: 'INR', paymentToken: 'tok_visa', metadata: { orderId: order.id } });
+    expect((await act(app, order.buyer.token, order.id, 'cancel')).status).toBe(200);
+
+    await reconcileStaleAttempts(app.orm.em.fork(), gateway, { lockTimeoutMs: 2000 });
+    expect(await getOrder(order.buyer.token, order.id)).toMatchObject({ status: 'CANCELLED', paidCents: 200, refundStatus: 'requested' });
+    await refunds();
+    expect(await getOrder(order.buyer.token, order.id)).toMatchObject({ refundedCents: 200, refundStatus: 'succeeded' });
+    await expectInvariants();
+  });
+
   it('drops a stale attempt the gateway has not seen for an hour, so the order expires as unpaid', async () => {
     const order = await placeOrder(app, vendor.vendorId!);
     const insertAttempt = (id: string, age: string) => app.orm.em.fork().execute(
