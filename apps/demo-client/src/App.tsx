@@ -20,8 +20,14 @@ const ROUTES: { route: Route; label: (role: Role) => string; roles: Role[] }[] =
   { route: 'audit', label: () => 'Stock audit', roles: ['admin'] },
 ];
 
-function routeFor(hash: string, role: Role): Route {
-  const wanted = ROUTES.find((r) => `#/${r.route}` === hash && r.roles.includes(role));
+/** `#/orders/{id}` is the orders page with that order open. */
+function parseHash(hash: string): { path: string; param: string | null } {
+  const [path = '', param] = hash.replace(/^#\/?/, '').split('/');
+  return { path, param: param || null };
+}
+
+function routeFor(path: string, role: Role): Route {
+  const wanted = ROUTES.find((r) => r.route === path && r.roles.includes(role));
   return wanted?.route ?? (role === 'customer' ? 'shop' : 'console');
 }
 
@@ -40,7 +46,7 @@ type Session = { state: 'checking' } | { state: 'signed-out' } | { state: 'unrea
 export function App() {
   const [session, setSession] = useState<Session>(currentToken() ? { state: 'checking' } : { state: 'signed-out' });
   const [cart, setCart] = useState<Cart>({});
-  const hash = useHash();
+  const { path, param } = parseHash(useHash());
 
   const checkSession = useCallback(async () => {
     if (!currentToken()) return;
@@ -75,7 +81,7 @@ export function App() {
   };
 
   const user = session.state === 'signed-in' ? session.user : null;
-  const route = user ? routeFor(hash, user.role) : null;
+  const route = user ? routeFor(path, user.role) : null;
   const cartCount = Object.values(cart).reduce((a, b) => a + b, 0);
 
   return (
@@ -115,8 +121,8 @@ export function App() {
           </div>
         ) : null}
         {session.state === 'signed-out' ? <SignIn onSignedIn={signedIn} /> : null}
-        {user && route === 'shop' ? <Shop user={user} cart={cart} setCart={setCart} onPaid={() => (window.location.hash = '#/orders')} /> : null}
-        {user && route === 'orders' ? <MyOrders user={user} /> : null}
+        {user && route === 'shop' ? <Shop user={user} cart={cart} setCart={setCart} onPaid={(orderId) => (window.location.hash = `#/orders/${orderId}`)} /> : null}
+        {user && route === 'orders' ? <MyOrders user={user} selected={param} /> : null}
         {user && route === 'console' ? <VendorConsole user={user} /> : null}
         {user && route === 'flash' ? <FlashSale user={user} /> : null}
         {user && route === 'audit' ? <StockAudit /> : null}

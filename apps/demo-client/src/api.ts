@@ -7,6 +7,8 @@ export const API_URL = __API_URL__;
 export type User = RouterOutputs['auth']['me'];
 export type Product = RouterOutputs['products']['list']['items'][number];
 export type Order = RouterOutputs['orders']['byId'];
+/** A cart placed at once: one order per vendor, paid with one charge. */
+export type PlacedCheckout = RouterOutputs['checkouts']['byId'];
 export type HistoryEntry = RouterOutputs['orders']['history'][number];
 export type Address = RouterOutputs['addresses']['list'][number];
 export type NewAddress = RouterInputs['addresses']['create'];
@@ -27,8 +29,8 @@ export function setToken(next: string | null): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
-// Lock conflicts and brief unavailability are retried before anyone sees them; orders carry idempotency keys,
-// so a retry never orders twice.
+// Lock conflicts and brief unavailability are retried before anyone sees them; orders and checkouts carry
+// idempotency keys, so a retry never orders twice.
 const options = { url: API_URL, token: currentToken, retry: { attempts: 3 } };
 
 /** The app's client: calls made in the same tick share one HTTP request. */

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { isErrorCode } from '@frookoon/sdk';
-import { client, type Order, type Product } from '../api';
+import { client, type Order, type PlacedCheckout, type Product } from '../api';
 import { AddressPicker } from '../components/AddressPicker';
 import { CardChoice, type TestCardToken } from '../components/CardChoice';
 import { FailureNote } from '../components/FailureNote';
@@ -23,21 +23,45 @@ function totals(amounts: { cents: number; currency: string }[]): string {
   return [...sums].map(([currency, cents]) => money(cents, currency)).join(' + ') || money(0, 'INR');
 }
 
-/** An order is placed per vendor: a cart spanning vendors becomes several orders, paid one after the other. */
-function byVendor(lines: Line[]): Line[][] {
-  const groups = new Map<string, Line[]>();
-  for (const line of lines) groups.set(line.product.vendorId, [...(groups.get(line.product.vendorId) ?? []), line]);
-  return [...groups.values()];
+function itemsText(order: Order): string {
+  return order.items.map((i) => `${i.quantity} × ${i.productName}`).join(', ');
 }
 
-export function Checkout(props: { products: Product[]; cart: Cart; setCart: (cart: Cart) => void; onPlaced: () => void; onPaid: () => void }) {
+/** The orders a checkout was split into, one per vendor. */
+function SplitOrders({ checkout, onFollow }: { checkout: PlacedCheckout; onFollow?: (orderId: string) => void }) {
+  return (
+    <ul className="placed" data-testid="checkout-orders">
+      {checkout.orders.map((o) => (
+        <li key={o.id} data-testid="placed-order" data-order-id={o.id} data-status={o.status}>
+          <span className="grow">
+            Order <strong>{orderRef(o.id)}</strong>
+            <span className="muted small placed-items">{itemsText(o)}</span>
+          </span>
+          {onFollow ? (
+            <span className="placed-side">
+              <StatusPill status={o.status} />
+              {o.status === 'CONFIRMED' ? (
+                <button type="button" className="link small" data-testid={`follow-${o.id}`} onClick={() => onFollow(o.id)}>Follow</button>
+              ) : null}
+            </span>
+          ) : (
+            <strong>{money(o.totalCents, o.currency)}</strong>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A cart of any vendors is checked out at once: one order per vendor, all paid with one charge. */
+export function Checkout(props: { products: Product[]; cart: Cart; setCart: (cart: Cart) => void; onPlaced: () => void; onPaid: (orderId: string) => void }) {
   const { products, cart, setCart } = props;
   const [addressId, setAddressId] = useState<string | null>(null);
-  const [placed, setPlaced] = useState<Order[]>([]);
+  const [placed, setPlaced] = useState<PlacedCheckout | null>(null);
   const [card, setCard] = useState<TestCardToken>('tok_visa');
   const place = useAction();
   const pay = useAction();
-  // One idempotency key per distinct order request: a retried click cannot order twice.
+  // One idempotency key per distinct checkout request: a click retried after a lost answer cannot order twice.
   const keys = useRef(new Map<string, string>());
 
   const productById = new Map(products.map((p) => [p.id, p]));
@@ -45,9 +69,10 @@ export function Checkout(props: { products: Product[]; cart: Cart; setCart: (car
     const product = productById.get(id);
     return product && quantity > 0 ? [{ product, quantity }] : [];
   });
-  const groups = byVendor(lines);
-  const pending = placed.filter((o) => o.status === 'PENDING');
-  const paid = placed.filter((o) => o.status === 'CONFIRMED');
+  const vendors = new Set(lines.map((l) => l.product.vendorId)).size;
+  const pending = placed?.orders.filter((o) => o.status === 'PENDING') ?? [];
+  const paid = placed?.orders.filter((o) => o.status === 'CONFIRMED') ?? [];
+  const due = pending.reduce((sum, o) => sum + o.totalCents, 0);
 
   const setQuantity = (id: string, quantity: number) => {
     const next = { ...cart };
@@ -62,79 +87,73 @@ export function Checkout(props: { products: Product[]; cart: Cart; setCart: (car
     return key;
   };
 
-  const placeOrders = () =>
+  const checkOut = () =>
     place.run(async () => {
-      const requests = groups.map((group) => ({ addressId, items: group.map((l) => ({ productId: l.product.id, quantity: l.quantity })) }));
-      const results = await Promise.allSettled(
-        requests.map((request) => client.orders.create.mutate({ ...request, idempotencyKey: keyFor(JSON.stringify(request)) })),
-      );
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') keys.current.delete(JSON.stringify(requests[i]));
-      });
-      const created = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const request = { addressId, items: lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })) };
+      const signature = JSON.stringify(request);
+      const created = await client.checkouts.create.mutate({ ...request, idempotencyKey: keyFor(signature) });
+      keys.current.delete(signature);
       const rest = { ...cart };
-      for (const order of created) for (const item of order.items) delete rest[item.productId];
+      for (const order of created.orders) for (const item of order.items) delete rest[item.productId];
       setCart(rest);
-      setPlaced((before) => [...before.filter((o) => o.status === 'PENDING'), ...created]);
+      setPlaced(created);
+      pay.clear();
       props.onPlaced();
-      const refused = results.find((r) => r.status === 'rejected');
-      if (refused) throw refused.reason;
     });
 
-  const payOrders = () =>
+  const payCheckout = (checkout: PlacedCheckout) =>
     pay.run(async () => {
-      for (const order of pending) {
-        try {
-          const done = await client.orders.pay.mutate({ id: order.id, paymentToken: card });
-          setPlaced((all) => all.map((o) => (o.id === done.id ? done : o)));
-        } catch (err) {
-          if (isErrorCode(err, 'PAYMENT_FAILED')) {
-            const cancelled = await client.orders.byId.query({ id: order.id });
-            setPlaced((all) => all.map((o) => (o.id === cancelled.id ? cancelled : o)));
-            props.onPlaced();
-          }
-          throw err;
+      try {
+        setPlaced(await client.checkouts.pay.mutate({ id: checkout.id, paymentToken: card }));
+      } catch (err) {
+        if (isErrorCode(err, 'PAYMENT_FAILED')) {
+          setPlaced(await client.checkouts.byId.query({ id: checkout.id }));
+          props.onPlaced();
         }
+        throw err;
       }
     });
 
   return (
     <aside className="cart card" data-testid="cart">
-      {pending.length > 0 ? (
-        <section className="pay-step">
+      {placed && pending.length > 0 ? (
+        <section className="pay-step" data-testid="checkout" data-checkout-id={placed.id}>
           <h2>Payment</h2>
-          <ul className="placed">
-            {pending.map((o) => (
-              <li key={o.id}>
-                <span>Order <strong>{orderRef(o.id)}</strong> · {o.items.length} item{o.items.length === 1 ? '' : 's'}</span>
-                <strong>{money(o.totalCents, o.currency)}</strong>
-              </li>
-            ))}
-          </ul>
-          <p className="muted small">Your stock is reserved until you pay.</p>
+          <p className="small">
+            {placed.orders.length > 1
+              ? `Your cart was split into ${placed.orders.length} orders, one per vendor, paid together:`
+              : 'Your order, ready to pay:'}
+          </p>
+          <SplitOrders checkout={placed} />
+          <div className="total">
+            <span>One payment</span>
+            <strong data-testid="checkout-total">{money(due, placed.currency)}</strong>
+          </div>
+          <p className="muted small">Your stock is reserved until you pay. Not now? It waits under My orders.</p>
           <CardChoice value={card} onChange={setCard} />
-          <button type="button" className="primary block" data-testid="pay" disabled={pay.busy} onClick={() => void payOrders()}>
-            Pay {totals(pending.map((o) => ({ cents: o.totalCents, currency: o.currency })))}
+          <button type="button" className="primary block" data-testid="pay" disabled={pay.busy} onClick={() => void payCheckout(placed)}>
+            Pay {money(due, placed.currency)}
           </button>
           <FailureNote failure={pay.failure} />
         </section>
-      ) : placed.length > 0 ? (
-        <section className="pay-step">
+      ) : placed ? (
+        <section className="pay-step" data-testid="checkout" data-checkout-id={placed.id}>
           <h2>{paid.length > 0 ? 'Thank you!' : 'Payment declined'}</h2>
-          <ul className="placed">
-            {placed.map((o) => (
-              <li key={o.id} data-testid="placed-order">
-                <span>Order <strong>{orderRef(o.id)}</strong></span>
-                <StatusPill status={o.status} />
-              </li>
-            ))}
-          </ul>
+          {paid.length > 0 ? (
+            <p className="small" data-testid="checkout-paid">
+              One payment of <strong>{money(paid.reduce((sum, o) => sum + o.paidCents, 0), placed.currency)}</strong>
+              {paid.length > 1 ? ` for ${paid.length} orders; each vendor sends its own.` : '.'}
+            </p>
+          ) : null}
+          <SplitOrders checkout={placed} onFollow={props.onPaid} />
           <FailureNote failure={pay.failure} />
           <div className="row">
             {paid.length > 0 ? (
-              <button type="button" className="primary" data-testid="go-to-orders" onClick={props.onPaid}>Follow my order</button>
+              <button type="button" className="primary" data-testid="go-to-orders" onClick={() => props.onPaid(paid[0]!.id)}>
+                {paid.length > 1 ? 'See my orders' : 'Follow my order'}
+              </button>
             ) : null}
-            <button type="button" className="ghost" onClick={() => { setPlaced([]); pay.clear(); }}>Keep shopping</button>
+            <button type="button" className="ghost" onClick={() => { setPlaced(null); pay.clear(); }}>Keep shopping</button>
           </div>
         </section>
       ) : null}
@@ -171,10 +190,10 @@ export function Checkout(props: { products: Product[]; cart: Cart; setCart: (car
               <span>Total</span>
               <strong>{totals(lines.map((l) => ({ cents: l.product.priceCents * l.quantity, currency: l.product.currency })))}</strong>
             </div>
-            {groups.length > 1 ? <p className="note small">Your cart spans {groups.length} vendors: it becomes one order per vendor.</p> : null}
+            {vendors > 1 ? <p className="note small">Your cart spans {vendors} vendors: one payment, and one order per vendor.</p> : null}
             <AddressPicker value={addressId} onChange={setAddressId} />
-            <button type="button" className="primary block" data-testid="place-order" disabled={place.busy || !addressId} onClick={() => void placeOrders()}>
-              Place {groups.length > 1 ? `${groups.length} orders` : 'order'}
+            <button type="button" className="primary block" data-testid="place-order" disabled={place.busy || !addressId} onClick={() => void checkOut()}>
+              Check out
             </button>
           </>
         ) : null}

@@ -1,4 +1,3 @@
-import { useState } from 'react';
 import { client, type User } from '../api';
 import { FailureNote } from '../components/FailureNote';
 import { StatusPill } from '../components/StatusPill';
@@ -10,9 +9,8 @@ import { OrderDetail } from './OrderDetail';
  * The customer's orders, with the chosen one followed live. One order is watched at a time: each live stream
  * holds a connection, and a browser keeps only six open to one API host.
  */
-export function MyOrders({ user }: { user: User }) {
+export function MyOrders({ user, selected }: { user: User; selected: string | null }) {
   const orders = useLoad(() => client.orders.list.query({ limit: 50 }), []);
-  const [selected, setSelected] = useState<string | null>(null);
   const list = orders.data?.items ?? [];
   const current = selected ?? list[0]?.id ?? null;
 
@@ -33,7 +31,7 @@ export function MyOrders({ user }: { user: User }) {
                 className={`order-row ${o.id === current ? 'active' : ''}`}
                 data-testid="order-row"
                 data-order-id={o.id}
-                onClick={() => setSelected(o.id)}
+                onClick={() => (window.location.hash = `#/orders/${o.id}`)}
               >
                 <span className="order-row-main">
                   <strong>{orderRef(o.id)}</strong>

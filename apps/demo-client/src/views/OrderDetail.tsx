@@ -65,7 +65,8 @@ function Timeline({ history, user }: { history: HistoryEntry[]; user: User }) {
 export function OrderDetail({ id, user, onChange }: { id: string; user: User; onChange: () => void }) {
   const detail = useLoad(async () => {
     const [order, history] = await Promise.all([client.orders.byId.query({ id }), client.orders.history.query({ id })]);
-    return { order, history };
+    const checkout = order.checkoutId ? await client.checkouts.byId.query({ id: order.checkoutId }) : null;
+    return { order, history, checkout };
   }, [id]);
   const [live, setLive] = useState<LiveState>('connecting');
   const [streamFailure, setStreamFailure] = useState<Failure | null>(null);
@@ -118,6 +119,7 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
     });
 
   const order = detail.data?.order;
+  const checkout = detail.data?.checkout ?? null;
   if (!order) {
     return (
       <section className="card order-detail">
@@ -127,6 +129,12 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
     );
   }
   const may = (a: TransitionAction) => canTransition(order.status, a, user.role);
+  // An order of a checkout is paid through its checkout, together with the checkout's other unpaid orders.
+  const payable = checkout ? checkout.orders.filter((o) => o.status === 'PENDING') : [order];
+  const payableWith = payable.filter((o) => o.id !== order.id);
+  const others = checkout ? checkout.orders.filter((o) => o.id !== order.id) : [];
+  const due = payable.reduce((sum, o) => sum + o.totalCents, 0);
+  const refs = (orders: { id: string }[]) => orders.map((o) => orderRef(o.id)).join(', ');
 
   return (
     <section className="card order-detail" data-testid="order-detail" data-order-id={order.id} data-status={order.status}>
@@ -174,11 +182,31 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
         </tfoot>
       </table>
 
+      {others.length > 0 && !(may('pay') && payableWith.length > 0) ? (
+        <p className="small muted" data-testid="checkout-siblings">
+          Checked out together with {refs(others)} from {others.length > 1 ? 'other vendors' : 'another vendor'}.
+        </p>
+      ) : null}
+
       {may('pay') ? (
         <div className="actions-box">
+          {payableWith.length > 0 ? (
+            <p className="note small" data-testid="checkout-pay-note">
+              This order is paid through its checkout: one payment of {money(due, order.currency)} pays it together
+              with {refs(payableWith)} from {payableWith.length > 1 ? 'other vendors' : 'another vendor'}.
+            </p>
+          ) : null}
           <CardChoice value={card} onChange={setCard} />
-          <button type="button" className="primary" data-testid="order-pay" disabled={action.busy} onClick={() => void act(() => client.orders.pay.mutate({ id, paymentToken: card }))}>
-            Pay {money(order.totalCents, order.currency)}
+          <button
+            type="button"
+            className="primary"
+            data-testid="order-pay"
+            disabled={action.busy}
+            onClick={() => void act(() =>
+              checkout ? client.checkouts.pay.mutate({ id: checkout.id, paymentToken: card }) : client.orders.pay.mutate({ id, paymentToken: card }),
+            )}
+          >
+            Pay {money(due, order.currency)}{payableWith.length > 0 ? ` for ${payable.length} orders` : ''}
           </button>
         </div>
       ) : null}

@@ -11,7 +11,7 @@ function StockBadge({ stock }: { stock: number | null }) {
   return <span className="stock">{stock} in stock</span>;
 }
 
-export function Shop({ user, cart, setCart, onPaid }: { user: User; cart: Cart; setCart: (cart: Cart) => void; onPaid: () => void }) {
+export function Shop({ user, cart, setCart, onPaid }: { user: User; cart: Cart; setCart: (cart: Cart) => void; onPaid: (orderId: string) => void }) {
   const products = useLoad(() => allPages((cursor) => client.products.list.query({ cursor, limit: 100 })), []);
   const shopping = user.role === 'customer';
 
