@@ -1,5 +1,6 @@
 import { client, type User } from '../api';
 import { FailureNote } from '../components/FailureNote';
+import { RefundTag } from '../components/OrderMoney';
 import { StatusPill } from '../components/StatusPill';
 import { dateTime, money, orderRef } from '../format';
 import { useLoad } from '../hooks';
@@ -41,6 +42,7 @@ export function MyOrders({ user, selected }: { user: User; selected: string | nu
                 <span className="order-row-side">
                   <StatusPill status={o.status} />
                   <strong>{money(o.totalCents, o.currency)}</strong>
+                  <RefundTag order={o} />
                 </span>
               </button>
             </li>

@@ -3,6 +3,7 @@ import { canTransition, ORDER_TRANSITIONS, TERMINAL_STATUSES, type OrderStatus, 
 import { client, describeFailure, type Failure, type HistoryEntry, type User } from '../api';
 import { CardChoice, type TestCardToken } from '../components/CardChoice';
 import { FailureNote } from '../components/FailureNote';
+import { OrderMoney } from '../components/OrderMoney';
 import { StatusPill } from '../components/StatusPill';
 import { dateTime, money, orderRef, STATUS_LABEL } from '../format';
 import { useAction, useLoad } from '../hooks';
@@ -21,6 +22,9 @@ const HAPPY_PATH = happyPath();
 
 type LiveState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 const LIVE_LABEL: Record<LiveState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Not live' };
+
+/** A refund is carried out by a background job and sends no status event: it is looked up this often until settled. */
+const REFUND_POLL_MS = 1000;
 
 function Progress({ status }: { status: OrderStatus }) {
   if (status === 'CANCELLED') return <p className="cancelled-banner">This order was cancelled; its stock went back on the shelf.</p>;
@@ -61,7 +65,10 @@ function Timeline({ history, user }: { history: HistoryEntry[]; user: User }) {
   );
 }
 
-/** One order of the customer's, kept current by its live status stream until it reaches a final status. */
+/**
+ * One order of the customer's, kept current by its live status stream until it reaches a final status, and by
+ * polling while its refund is under way.
+ */
 export function OrderDetail({ id, user, onChange }: { id: string; user: User; onChange: () => void }) {
   const detail = useLoad(async () => {
     const [order, history] = await Promise.all([client.orders.byId.query({ id }), client.orders.history.query({ id })]);
@@ -107,6 +114,21 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
     );
     return () => subscription.unsubscribe();
   }, [id, reload, watch]);
+
+  const refundStatus = detail.data?.order.refundStatus;
+  const awaitedRefund = useRef(false);
+  useEffect(() => {
+    if (refundStatus === 'requested') {
+      awaitedRefund.current = true;
+      const timer = setInterval(() => void reload(), REFUND_POLL_MS);
+      return () => clearInterval(timer);
+    }
+    // The list shows refunds too: it hears when one it saw requested is settled.
+    if (awaitedRefund.current) {
+      awaitedRefund.current = false;
+      onChangeRef.current();
+    }
+  }, [refundStatus, reload]);
 
   const act = (fn: () => Promise<unknown>) =>
     action.run(async () => {
@@ -182,6 +204,7 @@ export function OrderDetail({ id, user, onChange }: { id: string; user: User; on
         </tfoot>
       </table>
 
+      <OrderMoney order={order} hints />
       {others.length > 0 && !(may('pay') && payableWith.length > 0) ? (
         <p className="small muted" data-testid="checkout-siblings">
           Checked out together with {refs(others)} from {others.length > 1 ? 'other vendors' : 'another vendor'}.

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { canTransition, findTransition, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
 import { allPages, client, type Notification, type Order, type User } from '../api';
 import { FailureNote } from '../components/FailureNote';
+import { OrderMoney } from '../components/OrderMoney';
 import { StatusPill } from '../components/StatusPill';
 import { dateTime, money, orderRef } from '../format';
 import { useAction, useLoad } from '../hooks';
@@ -52,6 +53,7 @@ function VendorOrder({ order, user, onUpdated }: { order: Order; user: User; onU
           {picklist.map((l) => <span key={l.sku}><code>{l.sku}</code> × {l.quantity}</span>)}
         </div>
       ) : null}
+      <OrderMoney order={order} />
       {order.carrier ? (
         <p className="small">With <strong>{order.carrier}</strong>{order.trackingNumber ? <> · tracking <code>{order.trackingNumber}</code></> : null}</p>
       ) : null}
