@@ -9,6 +9,8 @@ export type Product = RouterOutputs['products']['list']['items'][number];
 export type Order = RouterOutputs['orders']['byId'];
 /** A cart placed at once: one order per vendor, paid with one charge. */
 export type PlacedCheckout = RouterOutputs['checkouts']['byId'];
+export type PayoutBalance = RouterOutputs['payouts']['balance'];
+export type PayoutEntry = RouterOutputs['payouts']['ledger']['items'][number];
 export type HistoryEntry = RouterOutputs['orders']['history'][number];
 export type Address = RouterOutputs['addresses']['list'][number];
 export type NewAddress = RouterInputs['addresses']['create'];

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { canTransition, findTransition, type OrderStatus, type TransitionAction } from '@frookoon/sdk';
-import { allPages, client, type Notification, type Order, type User } from '../api';
+import { allPages, client, type Notification, type Order, type PayoutEntry, type User } from '../api';
 import { FailureNote } from '../components/FailureNote';
 import { OrderMoney } from '../components/OrderMoney';
 import { StatusPill } from '../components/StatusPill';
@@ -12,6 +12,11 @@ const TABS: { label: string; statuses: OrderStatus[] }[] = [
   { label: 'Awaiting payment', statuses: ['PENDING'] },
   { label: 'Done', statuses: ['DELIVERED', 'CANCELLED'] },
 ];
+
+const LEDGER_LABEL: Record<PayoutEntry['kind'], string> = {
+  credit: 'Delivered order',
+  payout: 'Paid out',
+};
 
 const NOTIFICATION_LABEL: Record<string, string> = {
   'order.confirmed': 'New paid order',
@@ -165,11 +170,54 @@ function Notifications() {
   );
 }
 
+/** What the vendor is owed: every delivered order is credited, every payout made is taken off. */
+function Payouts({ refreshKey }: { refreshKey: number }) {
+  const payouts = useLoad(async () => {
+    const [balance, ledger] = await Promise.all([client.payouts.balance.query({}), client.payouts.ledger.query({ limit: 8 })]);
+    return { balance, entries: ledger.items };
+  }, [refreshKey]);
+  const data = payouts.data;
+  return (
+    <section className="card payouts" data-testid="payouts">
+      <div className="section-head">
+        <h2>Payouts</h2>
+        <button type="button" className="ghost" onClick={() => void payouts.reload()} disabled={payouts.loading}>Refresh</button>
+      </div>
+      <FailureNote failure={payouts.failure} />
+      {data ? (
+        <>
+          <p className="balance">
+            <span className="muted small">Owed to you</span>
+            <strong data-testid="payout-balance" data-cents={data.balance.balanceCents}>{money(data.balance.balanceCents, data.balance.currency)}</strong>
+          </p>
+          <h3>Latest entries</h3>
+          {data.entries.length === 0 ? <p className="muted small">An order is credited here once it is delivered.</p> : null}
+          <ul className="plain ledger">
+            {data.entries.map((e) => (
+              <li key={e.id} data-testid="ledger-entry" data-order-id={e.orderId ?? undefined} data-kind={e.kind}>
+                <span className="grow">
+                  {LEDGER_LABEL[e.kind]}
+                  {e.orderId ? <> {orderRef(e.orderId)}</> : null}
+                  <span className="muted small ledger-when">{dateTime(e.at)}</span>
+                </span>
+                <strong className={e.amountCents >= 0 ? 'credit' : 'debit'}>
+                  {e.amountCents >= 0 ? '+' : '−'}{money(Math.abs(e.amountCents), e.currency)}
+                </strong>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
 /** Orders of the vendor (all orders for an admin), acted on with the actions the transition table allows. */
 export function VendorConsole({ user }: { user: User }) {
   const orders = useLoad(() => allPages((cursor) => client.orders.list.query({ cursor, limit: 100 }), 300), []);
   const [updated, setUpdated] = useState<Record<string, Order>>({});
   const [tab, setTab] = useState(0);
+  const [payoutsKey, setPayoutsKey] = useState(0);
   const all = (orders.data ?? []).map((o) => {
     const newer = updated[o.id];
     return newer && newer.updatedAt >= o.updatedAt ? newer : o;
@@ -181,7 +229,15 @@ export function VendorConsole({ user }: { user: User }) {
       <section>
         <div className="section-head">
           <h2>{user.role === 'admin' ? 'All orders' : 'Orders to fulfil'}</h2>
-          <button type="button" className="ghost" data-testid="console-refresh" onClick={() => void orders.reload()} disabled={orders.loading}>Refresh</button>
+          <button
+            type="button"
+            className="ghost"
+            data-testid="console-refresh"
+            onClick={() => { void orders.reload(); setPayoutsKey((n) => n + 1); }}
+            disabled={orders.loading}
+          >
+            Refresh
+          </button>
         </div>
         <div className="tabs" role="tablist">
           {TABS.map((t, i) => (
@@ -194,11 +250,24 @@ export function VendorConsole({ user }: { user: User }) {
         {orders.data && shown.length === 0 ? <p className="muted">Nothing here right now.</p> : null}
         <div className="stack">
           {shown.map((o) => (
-            <VendorOrder key={o.id} order={o} user={user} onUpdated={(next) => setUpdated((u) => ({ ...u, [next.id]: next }))} />
+            <VendorOrder
+              key={o.id}
+              order={o}
+              user={user}
+              onUpdated={(next) => {
+                setUpdated((u) => ({ ...u, [next.id]: next }));
+                if (next.status === 'DELIVERED') setPayoutsKey((n) => n + 1);
+              }}
+            />
           ))}
         </div>
       </section>
-      {user.role === 'vendor' ? <Notifications /> : null}
+      {user.role === 'vendor' ? (
+        <div className="side">
+          <Payouts refreshKey={payoutsKey} />
+          <Notifications />
+        </div>
+      ) : null}
     </div>
   );
 }
