@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Address, Product, Stock, StockMovement, Vendor, ledgerMismatches, moneyViolations, newId } from '@frookoon/db';
+import { Address, Product, Stock, StockMovement, Vendor, checkInvariants, newId } from '@frookoon/db';
 import type { TestApp, TestUser } from './app';
 
 let seq = 0;
@@ -52,39 +52,7 @@ export async function stockOf(em: EntityManager, productId: string): Promise<num
   return rows[0]!.quantity;
 }
 
-/**
- * The stock invariants, checked in SQL over the whole database; each returned string is a violation.
- * - `stock.quantity` equals the sum of the product's ledger deltas, and is never negative;
- * - every order has items, one `reserve` ledger row per item (for exactly its quantity) and a history
- *   starting with one creation row;
- * - a cancelled order has one `release` row per item, giving back exactly what was reserved;
- * - and the money invariants (`moneyViolations`): paid, refunded, charged and credited amounts agree.
- */
+/** Every invariant of the database (`checkInvariants`: stock, lifecycle and money), as one line per violation. */
 export async function invariantViolations(em: EntityManager): Promise<string[]> {
-  const queries: Record<string, string> = {
-    'negative stock': 'select product_id from stock where quantity < 0',
-    'order without items': 'select o.id from customer_order o where not exists (select 1 from order_item i where i.order_id = o.id)',
-    'item without exactly one matching reserve': `
-      select i.id from order_item i
-       where (select count(*) from stock_movement m where m.order_id = i.order_id and m.product_id = i.product_id and m.kind = 'reserve' and m.delta = -i.quantity) <> 1`,
-    'reserve without item': `
-      select m.id from stock_movement m where m.kind = 'reserve'
-         and not exists (select 1 from order_item i where i.order_id = m.order_id and i.product_id = m.product_id)`,
-    'order without exactly one creation row': `
-      select o.id from customer_order o
-       where (select count(*) from order_status_history h where h.order_id = o.id and h.previous_status is null and h.new_status = 'PENDING') <> 1`,
-    'cancelled order not released exactly': `
-      select i.id from order_item i join customer_order o on o.id = i.order_id
-       where o.status = 'CANCELLED'
-         and (select count(*) from stock_movement m where m.order_id = i.order_id and m.product_id = i.product_id and m.kind = 'release' and m.delta = i.quantity) <> 1`,
-    'release of an order not cancelled': `
-      select m.id from stock_movement m join customer_order o on o.id = m.order_id where m.kind = 'release' and o.status <> 'CANCELLED'`,
-  };
-  const violations = (await ledgerMismatches(em)).map((m) => `stock differs from ledger: ${JSON.stringify(m)}`);
-  violations.push(...(await moneyViolations(em)));
-  for (const [name, sql] of Object.entries(queries)) {
-    const rows = await em.execute<Record<string, unknown>[]>(sql);
-    for (const row of rows) violations.push(`${name}: ${JSON.stringify(row)}`);
-  }
-  return violations;
+  return (await checkInvariants(em)).flatMap((r) => r.violations.map((v) => `${r.name}: ${v}`));
 }

@@ -70,6 +70,14 @@ async function importWithoutExitHooks() {
   return EmbeddedPostgres;
 }
 
+/**
+ * The URL of `database` on an embedded cluster that another process (a running server) already serves from
+ * `dataDir`, or undefined when none does: tools run beside a server use it rather than start their own.
+ */
+export function runningEmbeddedUrl(dataDir: string, port: number, database: string): string | undefined {
+  return survivingPostmaster(dataDir) === undefined ? undefined : `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
 /** Starts (initialising on first use) a PostgreSQL cluster under `dataDir` and makes sure `database` exists. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importWithoutExitHooks();

@@ -7,6 +7,7 @@ export * from './errors';
 export * from './repositories/auth.repository';
 export { migrationsList } from './migrations/index';
 export * from './transaction';
+export * from './invariants';
 export * from './repositories/catalog.repository';
 export * from './repositories/stock.repository';
 export * from './repositories/idempotency.repository';

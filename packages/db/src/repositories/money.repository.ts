@@ -49,39 +49,3 @@ export async function vendorBalances(em: EntityManager, vendorId: string): Promi
   );
   return rows.map((r) => ({ currency: r.currency, balanceCents: Number(r.balanceCents) }));
 }
-
-/**
- * Money that does not add up, over the whole database; each string is a violation:
- * - an order's paid amount is its total or nothing, and a refund never exceeds what was paid;
- * - a cancelled paid order has exactly one refund, and an order that was never paid has none;
- * - a checkout's charge equals the sum of what its orders were paid;
- * - each delivered order is credited to its vendor once, for its total, and nothing else is credited.
- */
-export async function moneyViolations(em: EntityManager): Promise<string[]> {
-  const rows = await em.execute<{ violation: string }[]>(`
-    select 'order ' || o.id || ' paid ' || o.paid_cents || ' of a total of ' || o.total_cents as violation
-      from customer_order o where o.paid_cents not in (0, o.total_cents)
-    union all
-    select 'order ' || o.id || ' refunded ' || r.amount_cents || ' of ' || o.paid_cents || ' paid'
-      from customer_order o join refund r on r.order_id = o.id where r.amount_cents > o.paid_cents
-    union all
-    select 'order ' || o.id || ' was cancelled after payment without a refund'
-      from customer_order o where o.status = 'CANCELLED' and o.paid_cents > 0 and not exists (select 1 from refund r where r.order_id = o.id)
-    union all
-    select 'order ' || o.id || ' has a refund but was never cancelled'
-      from customer_order o join refund r on r.order_id = o.id where o.status <> 'CANCELLED'
-    union all
-    select 'checkout ' || c.id || ' was charged ' || a.amount_cents || ' for orders paid ' || coalesce(sum(o.paid_cents), 0)
-      from checkout c join payment_attempt a on a.checkout_id = c.id and a.status = 'succeeded'
-      left join customer_order o on o.checkout_id = c.id
-     group by c.id, a.amount_cents having a.amount_cents <> coalesce(sum(o.paid_cents), 0)
-    union all
-    select 'order ' || o.id || ' is delivered but credited ' || coalesce(sum(l.amount_cents), 0) || ' of ' || o.total_cents
-      from customer_order o left join vendor_ledger l on l.order_id = o.id and l.kind = 'credit'
-     where o.status = 'DELIVERED' group by o.id, o.total_cents having coalesce(sum(l.amount_cents), 0) <> o.total_cents
-    union all
-    select 'order ' || o.id || ' is credited to its vendor but is ' || o.status
-      from customer_order o join vendor_ledger l on l.order_id = o.id and l.kind = 'credit' where o.status <> 'DELIVERED'
-  `);
-  return rows.map((r) => r.violation);
-}
