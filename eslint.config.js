@@ -14,5 +14,5 @@ export default tseslint.config(
     },
   },
   { files: ['apps/demo-client/**'], languageOptions: { globals: { document: 'readonly', sessionStorage: 'readonly', window: 'readonly' } } },
-  { files: ['packages/db/scripts/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  { files: ['packages/*/scripts/**', 'scripts/**'], rules: { 'no-console': 'off' } },
 );
