@@ -147,8 +147,8 @@ function VendorOrder({ order, user, onUpdated }: { order: Order; user: User; onU
   );
 }
 
-function Notifications() {
-  const inbox = useLoad(() => client.notifications.list.query({ limit: 20 }), []);
+function Notifications({ refreshKey }: { refreshKey: number }) {
+  const inbox = useLoad(() => client.notifications.list.query({ limit: 20 }), [refreshKey]);
   return (
     <aside className="card notifications" data-testid="notifications">
       <div className="section-head">
@@ -217,7 +217,8 @@ export function VendorConsole({ user }: { user: User }) {
   const orders = useLoad(() => allPages((cursor) => client.orders.list.query({ cursor, limit: 100 }), 300), []);
   const [updated, setUpdated] = useState<Record<string, Order>>({});
   const [tab, setTab] = useState(0);
-  const [payoutsKey, setPayoutsKey] = useState(0);
+  // Payouts and inbox are read again on a refresh and when a delivery credits the vendor.
+  const [sideKey, setSideKey] = useState(0);
   const all = (orders.data ?? []).map((o) => {
     const newer = updated[o.id];
     return newer && newer.updatedAt >= o.updatedAt ? newer : o;
@@ -233,7 +234,7 @@ export function VendorConsole({ user }: { user: User }) {
             type="button"
             className="ghost"
             data-testid="console-refresh"
-            onClick={() => { void orders.reload(); setPayoutsKey((n) => n + 1); }}
+            onClick={() => { void orders.reload(); setSideKey((n) => n + 1); }}
             disabled={orders.loading}
           >
             Refresh
@@ -256,7 +257,7 @@ export function VendorConsole({ user }: { user: User }) {
               user={user}
               onUpdated={(next) => {
                 setUpdated((u) => ({ ...u, [next.id]: next }));
-                if (next.status === 'DELIVERED') setPayoutsKey((n) => n + 1);
+                if (next.status === 'DELIVERED') setSideKey((n) => n + 1);
               }}
             />
           ))}
@@ -264,8 +265,8 @@ export function VendorConsole({ user }: { user: User }) {
       </section>
       {user.role === 'vendor' ? (
         <div className="side">
-          <Payouts refreshKey={payoutsKey} />
-          <Notifications />
+          <Payouts refreshKey={sideKey} />
+          <Notifications refreshKey={sideKey} />
         </div>
       ) : null}
     </div>
