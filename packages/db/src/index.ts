@@ -14,3 +14,4 @@ export * from './repositories/idempotency.repository';
 export * from './repositories/orders.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/money.repository';
+export * from './repositories/retention.repository';

@@ -25,6 +25,7 @@ const ZEnv = z.object({
   ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  OUTBOX_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
   REFUND_POLL_MS: z.coerce.number().int().positive().default(2000),
   REFUND_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   REFUND_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
@@ -75,6 +76,8 @@ export interface Config {
   orderPaymentTimeoutMs: number;
   expirySweepIntervalMs: number;
   outboxPollMs: number;
+  /** Dispatched outbox events older than this are purged by the sweeper. */
+  outboxRetentionDays: number;
   refundPollMs: number;
   refundMaxAttempts: number;
   refundRetryBaseMs: number;
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orderPaymentTimeoutMs: e.ORDER_PAYMENT_TIMEOUT_SECONDS * 1000,
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
     refundPollMs: e.REFUND_POLL_MS,
     refundMaxAttempts: e.REFUND_MAX_ATTEMPTS,
     refundRetryBaseMs: e.REFUND_RETRY_BASE_MS,

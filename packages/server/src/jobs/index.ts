@@ -4,8 +4,8 @@ import type { Logger } from '../logger';
 import { dispatchOutbox } from './outbox-dispatcher';
 import { reconcileStaleAttempts, sweepExpiredOrders } from './expiry-sweeper';
 import { runRefunds } from './refund-runner';
+import { purgeRetained } from './retention';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
-import { purgeExpiredIdempotencyKeys } from '@frookoon/db';
 
 export interface Jobs {
   /** Dispatch soon: called after every mutation, so events do not wait for the next poll. */
@@ -59,8 +59,8 @@ export function startJobs(services: { orm: MikroORM; config: Config; log: Logger
       lockTimeoutMs: config.stockLockTimeoutMs,
     });
     if (cancelled.length) log.info({ orders: cancelled }, 'unpaid orders cancelled');
-    const purged = await purgeExpiredIdempotencyKeys(orm.em.fork());
-    if (purged) log.info({ purged }, 'expired idempotency keys removed');
+    const purged = await purgeRetained(orm.em.fork(), { outboxRetentionDays: config.outboxRetentionDays });
+    if (purged.outboxEvents || purged.tokens || purged.idempotencyKeys) log.info({ purged }, 'old rows removed');
   });
   return {
     pokeOutbox: () => setImmediate(outbox.tick),
