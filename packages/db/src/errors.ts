@@ -31,7 +31,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) return true;
     if (typeof e.code === 'string' && e.code !== PROTOCOL_VIOLATION && /^(08|57P0)/.test(e.code)) return true;
     if (e.name === 'KnexTimeoutError' || e.name === 'ConnectionException') return true;
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect/i.test(e.message)) return true;
+    // node-postgres: a pooled connection that broke ("… has encountered a connection error and is not queryable").
+    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable/i.test(e.message)) return true;
   }
   return false;
 }
