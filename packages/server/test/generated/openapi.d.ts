@@ -264,7 +264,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Orders you may see, newest first */
+        /**
+         * Orders you may see, newest first
+         * @description Filters narrow what you may see: status, vendor and creation time (`createdFrom` inclusive, `createdUntil` exclusive) for anyone; `customerEmail` for admins only (403 otherwise).
+         */
         get: operations["orders-list"];
         put?: never;
         /**
@@ -1717,6 +1720,10 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "PENDING" | "CONFIRMED" | "PACKING" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+                customerEmail?: string;
+                vendorId?: string;
+                createdFrom?: string;
+                createdUntil?: string;
                 cursor?: string;
                 limit?: number;
             };

@@ -59,7 +59,25 @@ export type TOrder = z.infer<typeof ZOrder>;
 
 export const ZOrderByIdInput = z.object({ id: ZId });
 
-export const ZOrderListInput = z.object({ status: z.enum(ORDER_STATUSES).optional(), cursor: ZCursor, limit: ZLimit });
+/** An instant with its offset, e.g. `2026-01-07T00:00:00Z`; a query string brings it as text on both faces. */
+const ZInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+/**
+ * Every filter narrows what the caller may see anyway: a vendor naming another vendor finds nothing. Searching by
+ * customer email is for admins only, since it would tie an email to the customers of a vendor's orders.
+ */
+export const ZOrderListInput = z.object({
+  status: z.enum(ORDER_STATUSES).optional(),
+  /** Admins only: the orders of the account with this email. */
+  customerEmail: z.string().trim().toLowerCase().pipe(z.email({ message: 'Enter a valid email address' })).optional(),
+  vendorId: ZId.optional(),
+  /** Placed at or after this instant. */
+  createdFrom: ZInstant.optional(),
+  /** Placed before this instant. */
+  createdUntil: ZInstant.optional(),
+  cursor: ZCursor,
+  limit: ZLimit,
+});
 export type TOrderListInput = z.infer<typeof ZOrderListInput>;
 
 export const ZOrderPage = z.object({ items: z.array(ZOrder), nextCursor: z.uuid().nullable() });

@@ -47,7 +47,14 @@ export const ordersRouter = router({
     .query(({ ctx, input }) => orders.getOrder(ctx, input.id)),
 
   list: authedProcedure
-    .meta({ openapi: { method: 'GET', path: '/orders', tags: ['orders'], summary: 'Orders you may see, newest first' } })
+    .meta({
+      openapi: {
+        method: 'GET', path: '/orders', tags: ['orders'], summary: 'Orders you may see, newest first',
+        description:
+          'Filters narrow what you may see: status, vendor and creation time (`createdFrom` inclusive, `createdUntil` ' +
+          'exclusive) for anyone; `customerEmail` for admins only (403 otherwise).',
+      },
+    })
     .input(ZOrderListInput)
     .output(ZOrderPage)
     .query(({ ctx, input }) => orders.listOrders(ctx, input)),
