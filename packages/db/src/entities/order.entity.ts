@@ -14,6 +14,8 @@ export const Order = defineEntity({
     { name: 'customer_order_customer_idx', properties: ['customer', 'id'] },
     { name: 'customer_order_vendor_idx', properties: ['vendor', 'id'] },
     { name: 'customer_order_checkout_idx', properties: ['checkout'] },
+    // A customer's unpaid orders, counted before each new order (the cap on reserved stock).
+    { name: 'customer_order_customer_pending_idx', properties: ['customer'], expression: "create index customer_order_customer_pending_idx on customer_order (customer_id) where status = 'PENDING'" },
     { name: 'customer_order_pending_idx', properties: ['createdAt'], expression: "create index customer_order_pending_idx on customer_order (created_at) where status = 'PENDING'" },
   ],
   checks: [
@@ -37,6 +39,8 @@ export const Order = defineEntity({
     trackingNumber: p.string().length(100).nullable(),
     /** The delivery code the customer reads out; only the order's customer is shown it. */
     deliveryOtp: p.string().length(6).nullable(),
+    /** Wrong delivery codes tried since the code was issued; the code stops working at a bound. */
+    deliveryOtpFailures: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

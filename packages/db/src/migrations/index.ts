@@ -4,6 +4,7 @@ import { Migration20261124181439_payment_refunds } from './Migration202611241814
 import { Migration20261124184831_append_only_audit } from './Migration20261124184831_append_only_audit';
 import { Migration20261124185954_idempotent_responses } from './Migration20261124185954_idempotent_responses';
 import { Migration20261125133107_money } from './Migration20261125133107_money';
+import { Migration20261125140458_safe_defaults } from './Migration20261125140458_safe_defaults';
 
 /** Every migration, in order: listed explicitly so that no file discovery depends on the runtime. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124184831_append_only_audit', class: Migration20261124184831_append_only_audit },
   { name: 'Migration20261124185954_idempotent_responses', class: Migration20261124185954_idempotent_responses },
   { name: 'Migration20261125133107_money', class: Migration20261125133107_money },
+  { name: 'Migration20261125140458_safe_defaults', class: Migration20261125140458_safe_defaults },
 ];
