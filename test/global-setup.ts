@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { initOrm, migrate, scratchServer, withDatabaseName } from '@frookoon/db';
+import { freePort, initOrm, migrate, scratchServer, withDatabaseName } from '@frookoon/db';
 
 export const TEMPLATE_DB = 'frookoon_test_template';
 
@@ -16,7 +16,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const { adminUrl, stop: stopCluster } = await scratchServer(55000 + (process.pid % 1000));
+  const { adminUrl, stop: stopCluster } = await scratchServer(await freePort());
 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

@@ -25,14 +25,18 @@ export function isRetryableConflict(err: unknown): boolean {
   return state !== undefined && RETRYABLE_SQLSTATES.has(state);
 }
 
+const CONNECTION_LOST =
+  /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable|Transaction query already complete/i;
+
 /** The database cannot be reached, is shutting down, or no pooled connection came in time. */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (const e of causes(err)) {
     if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) return true;
     if (typeof e.code === 'string' && e.code !== PROTOCOL_VIOLATION && /^(08|57P0)/.test(e.code)) return true;
     if (e.name === 'KnexTimeoutError' || e.name === 'ConnectionException') return true;
-    // node-postgres: a pooled connection that broke ("… has encountered a connection error and is not queryable").
-    if (typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connection error and is not queryable/i.test(e.message)) return true;
+    // node-postgres: a pooled connection that broke ("… has encountered a connection error and is not queryable");
+    // knex: a transaction it already rolled back because its connection broke ("Transaction query already complete").
+    if (typeof e.message === 'string' && CONNECTION_LOST.test(e.message)) return true;
   }
   return false;
 }

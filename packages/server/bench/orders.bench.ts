@@ -6,22 +6,13 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import pg from 'pg';
 import { uuidv7 } from 'uuidv7';
-import { scratchServer, withDatabaseName } from '@frookoon/db';
+import { freePort, scratchServer, withDatabaseName } from '@frookoon/db';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const CLK_TCK = 100;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** utime + stime of a process, in milliseconds. */
 function cpuMs(pid: number): number {

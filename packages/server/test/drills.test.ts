@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { initOrm, migrate, startEmbeddedPostgres } from '@frookoon/db';
+import { freePort, initOrm, migrate, startEmbeddedPostgres } from '@frookoon/db';
 import { startTestApp, type TestApp } from '../../../test/support/app';
 import { createTestDatabase } from '../../../test/support/database';
 import { invariantViolations, makeBuyer, makeProduct, makeVendor } from '../../../test/support/fixtures';
-import { freePort, orderAndPayLoad, request, spawnServer, type LoadResult, type Shopper } from '../../../test/support/drill';
+import { orderAndPayLoad, request, spawnServer, type LoadResult, type Shopper } from '../../../test/support/drill';
 
 const SHOPPERS = 12;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -89,9 +89,10 @@ describe('fault drills', () => {
     const load = await orderAndPayLoad(() => server.url, shoppers, products, drill);
     summary('SIGTERM', load);
 
-    // A request the server took was answered in full; after it stopped, connections were refused, never cut.
+    // A request the server took was answered in full (it stopped cleanly, within its grace period); after that,
+    // connections were refused (or, for one still waiting in the listen queue unread, reset).
     const kinds = [...load.answers.keys()];
-    expect(kinds.filter((k) => !/^\d{3}/.test(k) && k !== 'ECONNREFUSED')).toEqual([]);
+    expect(kinds.filter((k) => !/^\d{3}/.test(k) && k !== 'ECONNREFUSED' && k !== 'ECONNRESET')).toEqual([]);
     expect(kinds.filter((k) => k.startsWith('5'))).toEqual([]);
     expect(load.answers.get('ECONNREFUSED')).toBeGreaterThan(0);
     await expectNothingLost(app, load);
