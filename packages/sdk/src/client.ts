@@ -3,6 +3,7 @@ import {
 } from '@trpc/client';
 import { observable } from '@trpc/server/observable';
 import superjson from 'superjson';
+import { MAX_BATCH_CALLS } from '@frookoon/contract';
 import type { AppRouter } from '@frookoon/server';
 import { getProblem } from './errors';
 
@@ -102,6 +103,7 @@ export function createFrookoonClient(options: FrookoonClientOptions): FrookoonCl
         false: httpBatchLink({
           url: `${base}/trpc`,
           transformer: superjson,
+          maxItems: MAX_BATCH_CALLS,
           fetch: options.fetch,
           headers: () => {
             const token = currentToken();

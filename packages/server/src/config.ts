@@ -7,6 +7,33 @@ const csv = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
+const WINDOW_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** A rate limit written as `<count>/<window>`: `10/15m`, `300/1h`, `120/1m`. */
+const rateRule = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const match = /^\s*(\d+)\s*\/\s*(\d+)\s*([smh])\s*$/.exec(s);
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+        ctx.addIssue({ code: 'custom', message: 'Write a rate limit as <count>/<window>, e.g. 10/15m, 300/1h or 120/1m' });
+        return z.NEVER;
+      }
+      return { points: Number(match[1]), durationSeconds: Number(match[2]) * WINDOW_SECONDS[match[3] as keyof typeof WINDOW_SECONDS] };
+    });
+
+/** Express's `trust proxy`: `false` (default), `true`, a hop count, or addresses and subnets (`loopback, 10.0.0.0/8`). */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((s): boolean | number | string => {
+    const value = s?.trim().toLowerCase() ?? '';
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    return /^\d+$/.test(value) ? Number(value) : value;
+  });
+
 const ZEnv = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().default('0.0.0.0'),
@@ -15,7 +42,7 @@ const ZEnv = z.object({
   DATA_DIR: z.string().default(`${REPO_ROOT}.data/postgres`),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CORS_ALLOWED_ORIGINS: csv.default(['http://localhost:3000', 'http://localhost:5173']),
-  SEED_DEMO: z.stringbool().default(true),
+  SEED_DEMO: z.string().optional().transform((s) => s || undefined).pipe(z.stringbool().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('1mb'),
   TOKEN_TTL_HOURS: z.coerce.number().positive().default(24 * 30),
@@ -30,6 +57,13 @@ const ZEnv = z.object({
   REFUND_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   REFUND_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  RATE_LOGIN_FAILURES: rateRule('10/15m'),
+  RATE_REGISTRATIONS: rateRule('300/1h'),
+  RATE_ORDERS: rateRule('120/1m'),
+  TRUST_PROXY: trustProxy,
+  MAX_PENDING_ORDERS: z.coerce.number().int().positive().default(20),
+  MAX_PENDING_UNITS: z.coerce.number().int().positive().default(500),
   NODE_ENV: z.string().optional(),
   PAYMENT_GATEWAY: z.string().optional().transform((s) => s || undefined).pipe(z.enum(['test', 'stripe']).optional()),
   STRIPE_SECRET_KEY: z.string().optional().transform((s) => s || undefined),
@@ -54,6 +88,23 @@ const ZEnv = z.object({
   }
 });
 
+/** At most `points` in any window of `durationSeconds`, per key. */
+export interface RateRule {
+  points: number;
+  durationSeconds: number;
+}
+
+/** The limits of DESIGN §10, shared by every instance through the database. */
+export interface RateLimitsConfig {
+  enabled: boolean;
+  /** Failed logins, per account and per client address. */
+  loginFailures: RateRule;
+  /** Registrations, per client address. */
+  registrations: RateRule;
+  /** Orders and checkouts created, per token. */
+  orders: RateRule;
+}
+
 /** The card processor behind payments and refunds. */
 export type PaymentGatewayConfig = { kind: 'test' } | { kind: 'stripe'; secretKey: string; apiBase: URL | undefined };
 
@@ -66,6 +117,9 @@ export interface Config {
   embeddedPgPort: number;
   /** Origins that get CORS headers: the configured list plus the demo client's own origin. */
   corsOrigins: string[];
+  /** `NODE_ENV=production`: no demo data unless asked for, and no demo password in the logs. */
+  production: boolean;
+  /** Seed the demo accounts (with their published password): by default only outside production. */
   seedDemo: boolean;
   logLevel: string;
   bodyLimit: string;
@@ -83,6 +137,12 @@ export interface Config {
   refundRetryBaseMs: number;
   shutdownGraceMs: number;
   paymentGateway: PaymentGatewayConfig;
+  rateLimits: RateLimitsConfig;
+  /** Whether (and whose) `X-Forwarded-For` names the client, as express's `trust proxy` setting. */
+  trustProxy: boolean | number | string;
+  /** A customer's unpaid orders, and the units they hold reserved, may not grow past these. */
+  maxPendingOrders: number;
+  maxPendingUnits: number;
 }
 
 /** Thrown by `loadConfig` with every invalid variable named in its message. */
@@ -103,7 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     corsOrigins: [...new Set([...e.CORS_ALLOWED_ORIGINS, ...demoOrigins])],
-    seedDemo: e.SEED_DEMO,
+    production: e.NODE_ENV === 'production',
+    // The demo admin's password is public: a production database gets demo data only when asked for by name.
+    seedDemo: e.SEED_DEMO ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     tokenTtlMs: e.TOKEN_TTL_HOURS * 3_600_000,
@@ -122,5 +184,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.PAYMENT_GATEWAY === 'stripe'
         ? { kind: 'stripe', secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE }
         : { kind: 'test' },
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      loginFailures: e.RATE_LOGIN_FAILURES,
+      registrations: e.RATE_REGISTRATIONS,
+      orders: e.RATE_ORDERS,
+    },
+    trustProxy: e.TRUST_PROXY,
+    maxPendingOrders: e.MAX_PENDING_ORDERS,
+    maxPendingUnits: e.MAX_PENDING_UNITS,
   };
 }

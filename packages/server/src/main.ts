@@ -1,4 +1,3 @@
-import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@frookoon/db';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
@@ -18,12 +17,6 @@ process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandl
 try {
   const running = await startServer(config, log);
   log.info({ url: running.url, port: config.port, paymentGateway: config.paymentGateway.kind }, 'Frookoon API listening');
-  if (config.seedDemo) {
-    log.info(
-      { accounts: Object.values(DEMO_ACCOUNTS), password: DEMO_PASSWORD, demo_client: `http://localhost:${config.demoPort}` },
-      'demo accounts (password for all three)',
-    );
-  }
   const shutdown = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'shutting down');
     running.stop().then(

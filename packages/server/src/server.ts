@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { initOrm, migrate, resolveDatabase, seedDemoData, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
+import { initOrm, migrate, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -10,6 +10,7 @@ import type { PaymentGateway } from './domain/payments/payment-gateway';
 import { createPaymentGateway } from './domain/payments/payment-gateway-factory';
 import { OrderEventsHub } from './events/order-events.hub';
 import { startJobs, type Jobs } from './jobs/index';
+import { createRateLimiter } from './limits/rate-limiter';
 
 export interface RunningServer {
   url: string;
@@ -51,11 +52,17 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     if (config.seedDemo) {
       const { seeded } = await seedDemoData(orm.em.fork(), await hashPassword(DEMO_PASSWORD));
       if (seeded) log.info('demo data seeded');
+      // The demo password is published for trying Frookoon out; a production log never carries it.
+      log.info(
+        { accounts: Object.values(DEMO_ACCOUNTS), ...(config.production ? {} : { password: DEMO_PASSWORD }), demo_client: `http://localhost:${config.demoPort}` },
+        config.production ? 'demo accounts' : 'demo accounts (password for all three)',
+      );
     }
     await orderEvents.start();
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
     jobs = startJobs({ orm, config, log, paymentGateway });
-    server = createApp({ orm, config, log, paymentGateway, orderEvents, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
+    const rateLimiter = createRateLimiter(orm, config.rateLimits);
+    server = createApp({ orm, config, log, paymentGateway, orderEvents, rateLimiter, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);

@@ -28,3 +28,13 @@ export async function revokeToken(em: EntityManager, tokenHash: string): Promise
   );
   return result.affectedRows > 0;
 }
+
+/** Revokes every live token of a user; returns how many were revoked. */
+export async function revokeUserTokens(em: EntityManager, userId: string): Promise<number> {
+  const result = await em.execute<{ affectedRows: number }>(
+    'update api_token set revoked_at = now() where user_id = ? and revoked_at is null',
+    [userId],
+    'run',
+  );
+  return result.affectedRows;
+}

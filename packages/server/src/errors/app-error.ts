@@ -5,14 +5,21 @@ export class AppError<C extends ErrorCode = ErrorCode> extends Error {
   override readonly name = 'AppError';
   readonly code: C;
   readonly errors: ProblemFieldError[];
-  /** Extra response headers the transport should send (e.g. `Retry-After`). */
+  /** Extra response headers the transport should send (e.g. `Allow`, `Retry-After`). */
   readonly headers: Record<string, string>;
+  /** Seconds to wait before trying again: `retryAfter` in the problem, `Retry-After` on REST. */
+  readonly retryAfter: number | undefined;
 
-  constructor(code: C, detail?: string, options: { errors?: ProblemFieldError[]; cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: C,
+    detail?: string,
+    options: { errors?: ProblemFieldError[]; cause?: unknown; headers?: Record<string, string>; retryAfter?: number } = {},
+  ) {
     super(detail ?? ERROR_CODES[code].title, { cause: options.cause });
     this.code = code;
     this.errors = options.errors ?? [];
-    this.headers = options.headers ?? {};
+    this.retryAfter = options.retryAfter;
+    this.headers = { ...options.headers, ...(options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) }) };
   }
 
   get status(): number {

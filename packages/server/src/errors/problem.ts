@@ -5,5 +5,6 @@ import { toAppError } from './to-app-error';
 export function toProblem(err: unknown, where: { instance: string; requestId: string }): ProblemDetails {
   const appError = toAppError(err);
   const detail = appError.code === 'INTERNAL_ERROR' ? 'An unexpected error occurred. Please try again later.' : appError.message;
-  return makeProblem({ code: appError.code, detail, errors: appError.errors, instance: where.instance, requestId: where.requestId });
+  const problem = makeProblem({ code: appError.code, detail, errors: appError.errors, instance: where.instance, requestId: where.requestId });
+  return appError.retryAfter === undefined ? problem : { ...problem, retryAfter: appError.retryAfter };
 }

@@ -1,7 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { ZodError, type z } from 'zod';
 import { isDataException, isDatabaseUnavailable, isRetryableConflict } from '@frookoon/db';
-import type { ErrorCode, ProblemFieldError } from '@frookoon/contract';
+import { MAX_BATCH_CALLS, type ErrorCode, type ProblemFieldError } from '@frookoon/contract';
 import { AppError } from './app-error';
 
 const fieldPath = (path: readonly PropertyKey[]): string => path.map(String).join('.');
@@ -49,6 +49,11 @@ export function toAppError(err: unknown): AppError {
     if (err.cause && !(err.cause instanceof TRPCError) && err.cause !== err) {
       const inner = toAppError(err.cause);
       if (inner.code !== 'INTERNAL_ERROR' || err.code === 'INTERNAL_SERVER_ERROR') return inner;
+    }
+    // The adapter's `maxBatchSize` refuses the whole request before any procedure runs.
+    if (err.code === 'BAD_REQUEST' && err.message === 'Batch call exceeds maximum size') {
+      const message = `A request may batch at most ${MAX_BATCH_CALLS} calls; send the others in further requests`;
+      return new AppError('VALIDATION_ERROR', message, { errors: [{ field: 'batch', message }], cause: err });
     }
     const mapped = TRPC_CODE_MAP[err.code];
     if (mapped) return new AppError(mapped[0], mapped[1], { cause: err });

@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import { MAX_BATCH_CALLS } from '@frookoon/contract';
 import { AppError } from '../errors/app-error';
 import { toAppError, isUnexpected } from '../errors/to-app-error';
 import { createContextFromRequest, type AppServices } from '../trpc/context';
@@ -44,7 +45,7 @@ export function createApp(services: AppServices): express.Express {
   const { config, log } = services;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', config.trustProxy);
 
   app.use(requestId);
   app.use(
@@ -82,6 +83,8 @@ export function createApp(services: AppServices): express.Express {
       router: appRouter,
       createContext: ({ req, info }) => createContextFromRequest(services, req, undefined, info.connectionParams),
       maxBodySize: parseBytes(config.bodyLimit),
+      // One request cannot carry thousands of calls (each login one password hash); the SDK splits at the same size.
+      maxBatchSize: MAX_BATCH_CALLS,
       onError: ({ error, req }) => {
         // Procedure errors were logged by the pipeline; these come from the transport (bad batch, bad JSON).
         if (error.cause instanceof AppError) return;

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import type { OrderEventsHub } from '../events/order-events.hub';
+import type { RateLimiter } from '../limits/rate-limiter';
 // Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
 import type {} from '../http/request-id';
 import type {} from 'pino-http';
@@ -23,6 +24,8 @@ export interface AppServices {
   paymentGateway: PaymentGateway;
   /** @internal */
   orderEvents: OrderEventsHub;
+  /** @internal */
+  rateLimiter: RateLimiter;
   /**
    * Asks the outbox dispatcher to run now rather than at its next poll.
    * @internal
@@ -45,6 +48,11 @@ export interface Context extends AppServices {
    */
   idempotencyKey: string | undefined;
   /**
+   * The caller's address: the socket's, or `X-Forwarded-For`'s when `TRUST_PROXY` trusts the proxy.
+   * @internal
+   */
+  clientIp: string;
+  /**
    * The REST path that was called; for tRPC calls the problem `instance` is `/trpc/<procedure>`.
    * @internal
    */
@@ -53,7 +61,7 @@ export interface Context extends AppServices {
 
 export function createContextInner(
   services: AppServices,
-  request: { requestId: string; authorization?: string; idempotencyKey?: string; instance?: string; log?: Logger },
+  request: { requestId: string; authorization?: string; idempotencyKey?: string; clientIp?: string; instance?: string; log?: Logger },
 ): Context {
   return {
     ...services,
@@ -61,6 +69,7 @@ export function createContextInner(
     requestId: request.requestId,
     authorization: request.authorization,
     idempotencyKey: request.idempotencyKey,
+    clientIp: request.clientIp ?? 'unknown',
     instance: request.instance,
   };
 }
@@ -80,6 +89,7 @@ export function createContextFromRequest(
     requestId: req.requestId,
     authorization: req.get('authorization') ?? (paramToken ? `Bearer ${paramToken}` : undefined),
     idempotencyKey: req.get('idempotency-key'),
+    clientIp: req.ip,
     instance,
     log: req.log,
   });

@@ -85,3 +85,12 @@ export function roleProcedure(...roles: Role[]) {
     return next();
   });
 }
+
+/**
+ * A customer creating orders or checkouts: each call is counted against its token (`RATE_ORDERS`, one statement)
+ * before anything else is read, and refused with `RATE_LIMITED` past the limit.
+ */
+export const orderingProcedure = roleProcedure('customer').use(async ({ ctx, next }) => {
+  await ctx.rateLimiter.consume('orders', ctx.actor.tokenHash);
+  return next();
+});

@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiToken, User, Vendor, findPrincipalByTokenHash, isUniqueViolation, revokeToken, type IUser, type IVendor } from '@frookoon/db';
+import {
+  ApiToken, User, Vendor, findPrincipalByTokenHash, isUniqueViolation, revokeToken, revokeUserTokens, type IUser, type IVendor,
+} from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
+import { hashedKey, type RateLimiter } from '../../limits/rate-limiter';
 import type { Actor } from '../shared/actor';
 import { hashPassword, verifyPassword } from './password';
 import { hashToken, newToken, tokenFromAuthorization } from './tokens';
@@ -9,6 +12,12 @@ import type { TAuthResult, TCreateUserInput, TCreateVendorInput, TLoginInput, TR
 export interface AuthDeps {
   em: EntityManager;
   tokenTtlMs: number;
+}
+
+/** Sign-up and login are counted per client address (and login per account too). */
+export interface PublicAuthDeps extends AuthDeps {
+  rateLimiter: RateLimiter;
+  clientIp: string;
 }
 
 export function toUserDto(user: IUser): TUser {
@@ -45,22 +54,36 @@ async function insertUser(em: EntityManager, data: Omit<IUser, 'id' | 'createdAt
 }
 
 /** Self-service sign-up: always a customer, whatever else the body says. */
-export async function register(deps: AuthDeps, input: TRegisterInput): Promise<TAuthResult> {
+export async function register(deps: PublicAuthDeps, input: TRegisterInput): Promise<TAuthResult> {
+  await deps.rateLimiter.consume('registrations', `address:${deps.clientIp}`);
   const passwordHash = await hashPassword(input.password);
   const user = await insertUser(deps.em, { email: input.email, name: input.name, passwordHash, role: 'customer', vendor: null });
   return issueToken(deps, user);
 }
 
-export async function login(deps: AuthDeps, input: TLoginInput): Promise<TAuthResult> {
+/**
+ * An unknown email and a wrong password answer alike, in about the same time (a dummy hash is checked), and count
+ * alike against the failed-login limits of the account and of the client address.
+ */
+export async function login(deps: PublicAuthDeps, input: TLoginInput): Promise<TAuthResult> {
+  const keys = [`account:${hashedKey(input.email)}`, `address:${deps.clientIp}`];
+  // Counted before the check, so that parallel guesses stop at the limit too; a login that succeeds is given back.
+  await Promise.all(keys.map((key) => deps.rateLimiter.consume('loginFailures', key)));
   const user = await deps.em.findOne(User, { email: input.email }, { populate: ['passwordHash'] });
   if (!(await verifyPassword(user?.passwordHash, input.password)) || !user) {
     throw new AppError('UNAUTHORIZED', 'Email or password is incorrect');
   }
+  await Promise.all(keys.map((key) => deps.rateLimiter.refund('loginFailures', key)));
   return issueToken(deps, user);
 }
 
 export async function logout(deps: { em: EntityManager; actor: Actor }): Promise<{ revoked: boolean }> {
   return { revoked: await revokeToken(deps.em, deps.actor.tokenHash) };
+}
+
+/** Revokes every live token of the caller, the one in use included (e.g. after a lost device). */
+export async function logoutAll(deps: { em: EntityManager; actor: Actor }): Promise<{ revoked: number }> {
+  return { revoked: await revokeUserTokens(deps.em, deps.actor.userId) };
 }
 
 /** The actor behind an `Authorization` header, or `UNAUTHORIZED`. */

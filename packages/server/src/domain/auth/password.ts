@@ -7,15 +7,18 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * A hash with the same parameters as every stored one, made when the module loads: checking it costs what checking a
+ * real one does, and the first unknown email waits for no extra hashing.
+ */
+const dummyHash = hashPassword('frookoon-no-such-user');
 
 /**
- * Checks a password against a stored hash. With no hash (unknown email) a dummy hash is checked instead,
+ * Checks a password against a stored hash. With no hash (unknown email) the dummy hash is checked instead,
  * so that a login for an unknown account takes as long as one with a wrong password.
  */
 export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
   if (!storedHash) {
-    dummyHash ??= hashPassword('frookoon-no-such-user');
     await verify(await dummyHash, password);
     return false;
   }

@@ -1,27 +1,39 @@
 import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import * as auth from '../../domain/auth/auth.service';
 import { ZAuthResult, ZLoginInput, ZRegisterInput, ZUser } from '../../domain/auth/auth.schemas';
 import { authedProcedure, publicProcedure } from '../procedures';
 import { router } from '../init';
+import type { Context } from '../context';
+
+const publicAuthDeps = (ctx: Context & { em: EntityManager }) => ({
+  em: ctx.em, tokenTtlMs: ctx.config.tokenTtlMs, rateLimiter: ctx.rateLimiter, clientIp: ctx.clientIp,
+});
 
 export const authRouter = router({
   register: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], summary: 'Create a customer account' } })
+    .meta({ openapi: { method: 'POST', path: '/auth/register', tags: ['auth'], summary: 'Create a customer account', errorResponses: [400, 429, 500] } })
     .input(ZRegisterInput)
     .output(ZAuthResult)
-    .mutation(({ ctx, input }) => auth.register({ em: ctx.em, tokenTtlMs: ctx.config.tokenTtlMs }, input)),
+    .mutation(({ ctx, input }) => auth.register(publicAuthDeps(ctx), input)),
 
   login: publicProcedure
-    .meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], summary: 'Exchange email and password for a token', errorResponses: [400, 401, 500] } })
+    .meta({ openapi: { method: 'POST', path: '/auth/login', tags: ['auth'], summary: 'Exchange email and password for a token', errorResponses: [400, 401, 429, 500] } })
     .input(ZLoginInput)
     .output(ZAuthResult)
-    .mutation(({ ctx, input }) => auth.login({ em: ctx.em, tokenTtlMs: ctx.config.tokenTtlMs }, input)),
+    .mutation(({ ctx, input }) => auth.login(publicAuthDeps(ctx), input)),
 
   logout: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/auth/logout', tags: ['auth'], summary: 'Revoke the token in use' } })
     .input(z.object({}).optional())
     .output(z.object({ revoked: z.boolean() }))
     .mutation(({ ctx }) => auth.logout(ctx)),
+
+  logoutAll: authedProcedure
+    .meta({ openapi: { method: 'POST', path: '/auth/logout-all', tags: ['auth'], summary: 'Revoke every token of the calling user' } })
+    .input(z.object({}).optional())
+    .output(z.object({ revoked: z.number().int() }))
+    .mutation(({ ctx }) => auth.logoutAll(ctx)),
 
   me: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], summary: 'The calling user' } })

@@ -2,18 +2,18 @@ import { z } from 'zod';
 import * as checkouts from '../../domain/checkouts/checkouts.service';
 import { ZCheckout, ZCheckoutIdInput, ZCreateCheckoutInput } from '../../domain/checkouts/checkouts.schemas';
 import { ZPayInput } from '../../domain/orders/lifecycle.schemas';
-import { authedProcedure, creates, roleProcedure } from '../procedures';
+import { authedProcedure, creates, orderingProcedure, roleProcedure } from '../procedures';
 import { router } from '../init';
 
 export const checkoutsRouter = router({
-  create: roleProcedure('customer')
+  create: orderingProcedure
     .meta({
       openapi: {
         method: 'POST', path: '/checkouts', tags: ['checkouts'], ...creates('the checkout'),
         summary: 'Check out a cart of any vendors: one pending order per vendor, all stock reserved or none',
         description: 'Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely, as for orders.',
         requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
-        errorResponses: [400, 401, 403, 404, 409, 413, 422, 503],
+        errorResponses: [400, 401, 403, 404, 409, 413, 422, 429, 503],
       },
     })
     .input(ZCreateCheckoutInput)

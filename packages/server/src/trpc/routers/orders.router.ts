@@ -9,7 +9,7 @@ import {
   ZCancelInput, ZDeliverInput, ZHistoryEntry, ZOrderIdInput, ZPackingResult, ZPayInput, ZShipInput,
 } from '../../domain/orders/lifecycle.schemas';
 import { watchOrder } from '../../domain/orders/order-watch.service';
-import { authedProcedure, creates, roleProcedure } from '../procedures';
+import { authedProcedure, creates, orderingProcedure, roleProcedure } from '../procedures';
 import type { Context } from '../context';
 import type { Actor } from '../../domain/shared/actor';
 import { router } from '../init';
@@ -19,7 +19,7 @@ const lifecycleDeps = (ctx: Context & { em: EntityManager; actor: Actor }) => ({
 });
 
 export const ordersRouter = router({
-  create: roleProcedure('customer')
+  create: orderingProcedure
     .meta({
       openapi: {
         method: 'POST', path: '/orders', tags: ['orders'], ...creates('the order'),
@@ -28,7 +28,7 @@ export const ordersRouter = router({
           'Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely: a replay of the same request answers ' +
           '201 again with the first response and the same `Location`, and reserves nothing twice.',
         requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
-        errorResponses: [400, 401, 403, 404, 409, 413, 422, 503],
+        errorResponses: [400, 401, 403, 404, 409, 413, 422, 429, 503],
       },
     })
     .input(ZCreateOrderInput)
