@@ -31,6 +31,12 @@ const refunds = (em = app.orm.em.fork()) => runRefunds(em, gateway, jobLog, { ma
 const refundRows = async (orderId: string) =>
   app.orm.em.fork().execute<{ status: string; amount_cents: number; attempts: number; last_error: string | null }[]>('select * from refund where order_id = ?', [orderId]);
 const expectInvariants = async () => expect(await invariantViolations(app.orm.em.fork())).toEqual([]);
+/** A pending payment attempt last touched `age` ago, as a process that died mid-payment leaves it. */
+const insertStaleAttempt = (id: string, orderId: string, age: string) => app.orm.em.fork().execute(
+  `insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at)
+   select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now() - ?::interval, now() - ?::interval from customer_order where id = ?`,
+  [id, age, age, orderId],
+);
 const getOrder = (token: string, id: string) => json<OrderView>(app.http(`/api/v1/orders/${id}`, { headers: bearer(token) }));
 
 describe('refunds', () => {
@@ -111,11 +117,7 @@ describe('payments', () => {
     const order = await placeOrder(app, vendor.vendorId!);
     const attemptId = '01890000-0000-7000-8000-00000000c0de';
     // The process recorded the attempt, the gateway charged, and the process died before the second transaction.
-    await app.orm.em.fork().execute(
-      `insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at)
-       select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now() - interval '10 minutes', now() - interval '10 minutes' from customer_order where id = ?`,
-      [attemptId, order.id],
-    );
+    await insertStaleAttempt(attemptId, order.id, '10 minutes');
     await gateway.charge({ attemptId, amountCents: 200, currency: 'INR', paymentToken: 'tok_visa', metadata: { orderId: order.id } });
     expect(await sweepExpiredOrders(app.orm.em.fork(), { paymentTimeoutMs: 0, lockTimeoutMs: 2000 })).not.toContain(order.id);
 
@@ -128,11 +130,7 @@ describe('payments', () => {
   it('refunds a charge found for an order that was cancelled while its confirmation was lost', async () => {
     const order = await placeOrder(app, vendor.vendorId!);
     const attemptId = '01890000-0000-7000-8000-00000000beef';
-    await app.orm.em.fork().execute(
-      `insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at)
-       select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now() - interval '10 minutes', now() - interval '10 minutes' from customer_order where id = ?`,
-      [attemptId, order.id],
-    );
+    await insertStaleAttempt(attemptId, order.id, '10 minutes');
     await gateway.charge({ attemptId, amountCents: 200, currency: 'INR', paymentToken: 'tok_visa', metadata: { orderId: order.id } });
     expect((await act(app, order.buyer.token, order.id, 'cancel')).status).toBe(200);
 
@@ -145,12 +143,7 @@ describe('payments', () => {
 
   it('drops a stale attempt the gateway has not seen for an hour, so the order expires as unpaid', async () => {
     const order = await placeOrder(app, vendor.vendorId!);
-    const insertAttempt = (id: string, age: string) => app.orm.em.fork().execute(
-      `insert into payment_attempt (id, order_id, order_ids, status, amount_cents, currency, created_at, updated_at)
-       select ?, id, jsonb_build_array(id), 'pending', total_cents, currency, now() - ?::interval, now() - ?::interval from customer_order where id = ?`,
-      [id, age, age, order.id],
-    );
-    await insertAttempt('01890000-0000-7000-8000-00000000dead', '10 minutes');
+    await insertStaleAttempt('01890000-0000-7000-8000-00000000dead', order.id, '10 minutes');
     // Not yet: the gateway's search may still catch up with a charge made ten minutes ago.
     await reconcileStaleAttempts(app.orm.em.fork(), gateway, { lockTimeoutMs: 2000 });
     expect(await sweepExpiredOrders(app.orm.em.fork(), { paymentTimeoutMs: 0, lockTimeoutMs: 2000 })).not.toContain(order.id);
