@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, title: 'Too many requests', retryable: true, message: 'Too many attempts; please wait a moment and try again' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error', retryable: false, message: 'Something went wrong on our side; please try again later' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable', retryable: true, message: 'The shop is briefly unavailable; please try again in a moment' },
+  TOO_MANY_PENDING_ORDERS: { status: 409, title: 'Too many unpaid orders', retryable: false, message: 'You have too many unpaid orders; pay for or cancel some before ordering more' },
+  DELIVERY_OTP_LOCKED: { status: 409, title: 'Delivery code locked', retryable: false, message: 'Too many wrong delivery codes were tried; an admin must issue a new code' },
 } as const satisfies Record<string, { status: number; title: string; retryable: boolean; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -23,7 +23,10 @@ it('holds the stock locks for three statements only: the lock, one decrement-and
   const buyer = await makeBuyer(app);
   statements.length = 0;
   await createOrder(
-    { em: orm.em.fork(), actor: { userId: buyer.id, role: 'customer', vendorId: null, tokenHash: 'x' }, requestId: 'req_lockwindow', lockTimeoutMs: 2000 },
+    {
+      em: orm.em.fork(), actor: { userId: buyer.id, role: 'customer', vendorId: null, tokenHash: 'x' }, requestId: 'req_lockwindow', lockTimeoutMs: 2000,
+      pendingCap: { orders: 20, units: 500 },
+    },
     { addressId: buyer.addressId, items: products.map((productId) => ({ productId, quantity: 2 })), idempotencyKey: 'lock-window' },
   );
   const flat = statements.map((s) => s.replace(/\s+/g, ' '));

@@ -41,25 +41,38 @@ export async function lockPaymentAttempt(tx: EntityManager, id: string): Promise
 
 export type OrderProductRow = Omit<ProductRow, 'createdAt' | 'stock'>;
 
+/** What a customer holds unpaid: PENDING orders, and the units they keep reserved. */
+export interface PendingHoldings {
+  orders: number;
+  units: number;
+}
+
 /**
  * What placing an order needs to know before any lock, in one round trip: whether the address is the
- * customer's, and the products asked for (those that exist).
+ * customer's, what the customer already holds unpaid (from the partial index of PENDING orders), and the
+ * products asked for (those that exist).
  */
 export async function loadOrderInputs(
   em: EntityManager,
   customerId: string,
   addressId: string,
   productIds: readonly string[],
-): Promise<{ addressOk: boolean; products: OrderProductRow[] }> {
-  const rows = await em.execute<(Partial<OrderProductRow> & { addressOk: boolean })[]>(
-    `select a.ok as "addressOk", p.id, p.vendor_id as "vendorId", p.name, p.sku, p.price_cents as "priceCents", p.currency
-       from (select exists(select 1 from address where id = ? and customer_id = ?) as ok) a
+): Promise<{ addressOk: boolean; pending: PendingHoldings; products: OrderProductRow[] }> {
+  type Row = Partial<OrderProductRow> & { addressOk: boolean; pendingOrders: number; pendingUnits: number };
+  const rows = await em.execute<Row[]>(
+    `select a.ok as "addressOk", a.orders as "pendingOrders", a.units as "pendingUnits",
+            p.id, p.vendor_id as "vendorId", p.name, p.sku, p.price_cents as "priceCents", p.currency
+       from (select exists(select 1 from address where id = ? and customer_id = ?) as ok,
+                    count(distinct o.id)::int as orders, coalesce(sum(i.quantity), 0)::int as units
+               from customer_order o join order_item i on i.order_id = o.id
+              where o.customer_id = ? and o.status = 'PENDING') a
        left join product p on p.id in (?)`,
-    [addressId, customerId, productIds],
+    [addressId, customerId, customerId, productIds],
   );
   return {
     addressOk: rows[0]?.addressOk === true,
-    products: rows.filter((r): r is OrderProductRow & { addressOk: boolean } => typeof r.id === 'string'),
+    pending: { orders: rows[0]?.pendingOrders ?? 0, units: rows[0]?.pendingUnits ?? 0 },
+    products: rows.filter((r): r is Row & OrderProductRow => typeof r.id === 'string'),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Actor } from '../shared/actor';
 import { MAX_INT } from '../shared/schemas';
 import { toOrderDto, type OrderItemView } from '../orders/order-dto';
 import {
-  IDEMPOTENCY_TTL_SECONDS, checkStock, idempotencyKeyOf, loadCustomerOrderInputs, mergeLines, productNotFound,
+  IDEMPOTENCY_TTL_SECONDS, checkPendingCap, checkStock, idempotencyKeyOf, loadCustomerOrderInputs, mergeLines, productNotFound,
   requestHash, requireAddress, reviveOrder, storedReplay, toOrderDtos, type MergedLine, type OrderDeps,
 } from '../orders/orders.service';
 import { pay, type PaymentDeps } from '../payments/payment.service';
@@ -61,7 +61,8 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
     if (previous) return previous;
   }
 
-  const products = checkCartProducts(await loadCustomerOrderInputs(deps, addressId, lines), lines);
+  const inputs = await loadCustomerOrderInputs(deps, addressId, lines);
+  const products = checkCartProducts(inputs.products, lines);
   const byVendor = new Map<string, MergedLine[]>();
   for (const line of lines) {
     const vendorId = products.get(line.productId)!.vendorId;
@@ -84,6 +85,7 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
       errors: [{ field: 'items', message: `The total may be at most ${MAX_INT} minor units` }],
     });
   }
+  checkPendingCap(deps.pendingCap, inputs.pending, { orders: orders.length, units: lines.reduce((sum, l) => sum + l.quantity, 0) });
   const response = toCheckoutDto(
     { id: checkoutId, address: addressId, totalCents, currency, createdAt: placedAt },
     orders.map((o) => toOrderDto(

@@ -142,29 +142,65 @@ export async function startPacking(deps: LifecycleDeps & { actor: Actor }, id: s
 
 const newTrackingNumber = () => `FRK${Date.now().toString(36).toUpperCase()}${randomInt(0, 36 ** 4).toString(36).toUpperCase().padStart(4, '0')}`;
 
+const newDeliveryOtp = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
+
 export async function shipOrder(deps: LifecycleDeps & { actor: Actor }, input: { id: string; carrier: string; trackingNumber?: string }) {
   const result = await transition(deps, input.id, 'ship', {
     effect: (_tx, order) => {
       order.carrier = input.carrier;
       order.trackingNumber = input.trackingNumber ?? newTrackingNumber();
-      order.deliveryOtp = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      order.deliveryOtp = newDeliveryOtp();
+      order.deliveryOtpFailures = 0;
     },
   });
   return dto(deps, result);
 }
 
-function otpMatches(expected: string, given: string | undefined): boolean {
-  if (given === undefined || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(expected), Buffer.from(given));
+/** Wrong codes tried before a delivery code stops working, so that its million values cannot be walked through. */
+export const MAX_DELIVERY_OTP_FAILURES = 5;
+
+function otpMatches(expected: string, given: string): boolean {
+  return given.length === expected.length && timingSafeEqual(Buffer.from(expected), Buffer.from(given));
 }
 
+const wrongOtp = (detail: string) =>
+  new AppError('INVALID_DELIVERY_OTP', detail, { errors: [{ field: 'otp', message: 'Ask the customer for the six-digit code' }] });
+
+/**
+ * SHIPPED → DELIVERED when the customer's code matches. A wrong code is counted under the order lock and committed
+ * (the refusal follows the commit); after `MAX_DELIVERY_OTP_FAILURES` the code is locked until an admin reissues it.
+ */
 export async function deliverOrder(deps: LifecycleDeps & { actor: Actor }, input: { id: string; otp?: string }) {
-  const result = await transition(deps, input.id, 'deliver', {
-    effect: (_tx, order) => {
-      if (order.deliveryOtp && !otpMatches(order.deliveryOtp, input.otp)) {
-        throw new AppError('INVALID_DELIVERY_OTP', 'The delivery code does not match', { errors: [{ field: 'otp', message: 'Ask the customer for the six-digit code' }] });
+  assertRoleMayTake('deliver', deps.actor);
+  const outcome = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+    const order = await lockOrder(tx, deps.actor, input.id);
+    if (order.status === 'SHIPPED' && order.deliveryOtp) {
+      if (order.deliveryOtpFailures >= MAX_DELIVERY_OTP_FAILURES) {
+        throw new AppError('DELIVERY_OTP_LOCKED', `${MAX_DELIVERY_OTP_FAILURES} wrong delivery codes were tried; an admin must issue a new code`);
       }
-    },
+      if (input.otp === undefined) return { refused: wrongOtp('The delivery code is required') };
+      if (!otpMatches(order.deliveryOtp, input.otp)) {
+        order.deliveryOtpFailures += 1;
+        const left = MAX_DELIVERY_OTP_FAILURES - order.deliveryOtpFailures;
+        return { refused: wrongOtp(`The delivery code does not match; ${left > 0 ? `${left} tries left` : 'it is now locked until an admin issues a new one'}`) };
+      }
+    }
+    return { order, items: await applyLocked(tx, deps, order, 'deliver') };
+  });
+  if ('refused' in outcome) throw outcome.refused;
+  return dto(deps, outcome);
+}
+
+/** Admin: a new delivery code for a shipped order (e.g. after the old one was locked); wrong tries start again. */
+export async function reissueDeliveryOtp(deps: LifecycleDeps & { actor: Actor }, id: string) {
+  const result = await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
+    const order = await lockOrder(tx, deps.actor, id);
+    if (order.status !== 'SHIPPED') {
+      throw new AppError('INVALID_STATUS_TRANSITION', `Only a shipped order has a delivery code; this one is ${order.status}`);
+    }
+    order.deliveryOtp = newDeliveryOtp();
+    order.deliveryOtpFailures = 0;
+    return { order, items: await tx.find(OrderItem, { order: order.id }) };
   });
   return dto(deps, result);
 }

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   Order, OrderItem, Refund, User, findLiveIdempotencyKey, inLockedTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, newId,
-  reserveStock, type IOrder, type IOrderItem, type OrderProductRow,
+  reserveStock, type IOrder, type IOrderItem, type OrderProductRow, type PendingHoldings,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
 import { MAX_INT, page } from '../shared/schemas';
 import { toOrderDto, visibleOrders, type OrderItemView, type RefundView } from './order-dto';
-import type { TCreateOrderInput, TOrder, TOrderListInput } from './orders.schemas';
+import { MAX_LINE_QUANTITY, type TCreateOrderInput, type TOrder, type TOrderListInput } from './orders.schemas';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
@@ -19,6 +19,8 @@ export interface OrderDeps {
   lockTimeoutMs: number;
   /** The `Idempotency-Key` header, when the body has no `idempotencyKey`. */
   idempotencyKey?: string;
+  /** The most a customer may hold unpaid (`MAX_PENDING_ORDERS`, `MAX_PENDING_UNITS`). */
+  pendingCap: PendingHoldings;
 }
 
 /** One line per product, quantities summed, remembering where the product first appeared (for error paths). */
@@ -28,6 +30,7 @@ export interface MergedLine {
   index: number;
 }
 
+/** Merges the lines; the per-line quantity limit holds for the sum of a product's lines too. */
 export function mergeLines(items: TCreateOrderInput['items']): MergedLine[] {
   const byProduct = new Map<string, MergedLine>();
   items.forEach((item, index) => {
@@ -35,7 +38,17 @@ export function mergeLines(items: TCreateOrderInput['items']): MergedLine[] {
     if (line) line.quantity += item.quantity;
     else byProduct.set(item.productId, { productId: item.productId, quantity: item.quantity, index });
   });
-  return [...byProduct.values()];
+  const lines = [...byProduct.values()];
+  const over = lines.filter((l) => l.quantity > MAX_LINE_QUANTITY);
+  if (over.length > 0) {
+    throw new AppError('VALIDATION_ERROR', `At most ${MAX_LINE_QUANTITY} units of one product per order`, {
+      errors: over.map((l) => ({
+        field: `items.${l.index}.quantity`,
+        message: `The lines of this product add up to ${l.quantity}; at most ${MAX_LINE_QUANTITY}`,
+      })),
+    });
+  }
+  return lines;
 }
 
 /**
@@ -86,13 +99,37 @@ export function reviveOrder(json: Record<string, unknown>): TOrder {
   return { ...unpaid, ...order, createdAt: new Date(order.createdAt), updatedAt: new Date(order.updatedAt) };
 }
 
-/** The products asked for, read with the address in one round trip; an address not the customer's is NOT_FOUND. */
+/**
+ * The products asked for, read in one round trip with the address (one not the customer's is NOT_FOUND) and what
+ * the customer already holds unpaid, for `checkPendingCap`.
+ */
 export async function loadCustomerOrderInputs(deps: { em: EntityManager; actor: Actor }, addressId: string, lines: readonly MergedLine[]) {
   const inputs = await loadOrderInputs(deps.em, deps.actor.userId, addressId, lines.map((l) => l.productId));
   if (!inputs.addressOk) {
     throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
   }
-  return inputs.products;
+  return inputs;
+}
+
+/**
+ * Stock reserved by unpaid orders is stock nobody else can buy: a customer's PENDING orders, and the units they
+ * hold, are capped. Read before any lock, so concurrent orders of one customer may pass it together; the per-token
+ * rate limit bounds how far.
+ */
+export function checkPendingCap(cap: PendingHoldings, held: PendingHoldings, adding: PendingHoldings): void {
+  if (held.orders + adding.orders > cap.orders) {
+    throw new AppError(
+      'TOO_MANY_PENDING_ORDERS',
+      `You have ${held.orders} unpaid orders, and at most ${cap.orders} may be unpaid at once: pay for or cancel some first`,
+    );
+  }
+  if (held.units + adding.units > cap.units) {
+    throw new AppError(
+      'TOO_MANY_PENDING_ORDERS',
+      `Your unpaid orders hold ${held.units} units and this asks for ${adding.units} more; at most ${cap.units} may be held unpaid: pay for or cancel some first`,
+      { errors: [{ field: 'items', message: `At most ${Math.max(0, cap.units - held.units)} more units until your unpaid orders are paid or cancelled` }] },
+    );
+  }
 }
 
 /** Products of the order, checked before any lock: all exist and come from one vendor in one currency. */
@@ -140,7 +177,8 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
     if (previous) return previous;
   }
 
-  const products = checkProducts(await loadCustomerOrderInputs(deps, addressId, lines), lines);
+  const inputs = await loadCustomerOrderInputs(deps, addressId, lines);
+  const products = checkProducts(inputs.products, lines);
   const first = products.get(lines[0]!.productId)!;
   const totalCents = lines.reduce((sum, l) => sum + products.get(l.productId)!.priceCents * l.quantity, 0);
   if (totalCents > MAX_INT) {
@@ -148,6 +186,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
       errors: [{ field: 'items', message: `The total may be at most ${MAX_INT} minor units` }],
     });
   }
+  checkPendingCap(deps.pendingCap, inputs.pending, { orders: 1, units: lines.reduce((sum, l) => sum + l.quantity, 0) });
   const orderId = newId();
   const items: OrderItemView[] = lines.map((l) => {
     const p = products.get(l.productId)!;

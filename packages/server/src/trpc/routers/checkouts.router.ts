@@ -20,7 +20,10 @@ export const checkoutsRouter = router({
     .output(ZCheckout)
     .mutation(({ ctx, input }) =>
       checkouts.createCheckout(
-        { em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey },
+        {
+          em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
+          pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
+        },
         input,
       ),
     ),

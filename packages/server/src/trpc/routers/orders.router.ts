@@ -35,7 +35,10 @@ export const ordersRouter = router({
     .output(ZOrder)
     .mutation(({ ctx, input }) =>
       orders.createOrder(
-        { em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey },
+        {
+          em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
+          pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
+        },
         input,
       ),
     ),
@@ -93,6 +96,17 @@ export const ordersRouter = router({
     .input(ZDeliverInput)
     .output(ZOrder)
     .mutation(({ ctx, input }) => lifecycle.deliverOrder(lifecycleDeps(ctx), input)),
+
+  reissueOtp: roleProcedure('admin')
+    .meta({
+      openapi: {
+        method: 'POST', path: '/orders/{id}/otp', tags: ['orders'],
+        summary: 'Admin: a new delivery code for a shipped order (its wrong tries start again)',
+      },
+    })
+    .input(ZOrderIdInput)
+    .output(ZOrder)
+    .mutation(({ ctx, input }) => lifecycle.reissueDeliveryOtp(lifecycleDeps(ctx), input.id)),
 
   cancel: authedProcedure
     .meta({ openapi: { method: 'POST', path: '/orders/{id}/cancel', tags: ['orders'], summary: 'Cancel before shipping; the stock comes back' } })
