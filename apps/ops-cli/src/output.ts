@@ -17,7 +17,7 @@ export function emitLine(out: Output, data: unknown, render: () => string): void
 }
 
 // Plain borders and no colours: the same text on a terminal, in a pipe and in a log.
-const style = { head: [], border: [] };
+const style = { head: [], border: [], compact: true };
 
 type Cell = string | number | null | undefined;
 

@@ -20,8 +20,8 @@ export function registerAuthCommands(program: Command): void {
     .option('--password <password>', 'password (asked for, hidden, when left out)')
     .action(async (opts: { email?: string; password?: string }, command: Command) => {
       const ctx = contextOf(command);
-      const email = await ask(command, opts.email, '--email', () => input({ message: 'Email' }));
-      const secret = await ask(command, opts.password, '--password', () => password({ message: 'Password', mask: true }));
+      const email = await ask(command, opts.email, '--email', () => input({ message: 'Email' }, { output: process.stderr }));
+      const secret = await ask(command, opts.password, '--password', () => password({ message: 'Password', mask: true }, { output: process.stderr }));
       const client = await ctx.client();
       const { token, expiresAt, user } = await client.auth.login.mutate({ email, password: secret });
       await ctx.store.set(ctx.url, { token, email: user.email, role: user.role, expiresAt: expiresAt.toISOString() });

@@ -74,12 +74,12 @@ export function registerCatalogCommands(program: Command): void {
     .action(async (opts: { email: string; name: string; role: Role; vendor?: string; password?: string }, command: Command) => {
       const ctx = contextOf(command);
       if (opts.password === undefined && !process.stdin.isTTY) command.error('error: --password is needed when not at a terminal');
-      const secret = opts.password ?? (await password({ message: 'Password for the new account', mask: true }));
+      const secret = opts.password ?? (await password({ message: 'Password for the new account', mask: true }, { output: process.stderr }));
       const user = await (await ctx.client()).users.create.mutate({
         email: opts.email, name: opts.name, role: opts.role, vendorId: opts.vendor, password: secret,
       });
       emit(ctx, user, () =>
-        `Created ${user.role} ${user.email}.\n${details({ id: user.id, email: user.email, name: user.name, role: user.role, vendor: user.vendorId })}`,
+        `Created ${user.email} (${user.role}).\n${details({ id: user.id, email: user.email, name: user.name, role: user.role, vendor: user.vendorId })}`,
       );
     });
 }
