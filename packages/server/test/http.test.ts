@@ -117,9 +117,9 @@ describe('hardening and probes', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/addresses',
-      '/addresses/{id}', '/admin/stock-audit', '/auth/login', '/auth/logout', '/auth/me', '/auth/register', '/checkouts',
-      '/checkouts/{id}', '/checkouts/{id}/pay', '/notifications', '/orders', '/orders/{id}', '/orders/{id}/cancel',
-      '/orders/{id}/deliver', '/orders/{id}/history', '/orders/{id}/packing', '/orders/{id}/pay', '/orders/{id}/ship',
+      '/addresses/{id}', '/admin/stock-audit', '/auth/login', '/auth/logout', '/auth/logout-all', '/auth/me', '/auth/register',
+      '/checkouts', '/checkouts/{id}', '/checkouts/{id}/pay', '/notifications', '/orders', '/orders/{id}', '/orders/{id}/cancel',
+      '/orders/{id}/deliver', '/orders/{id}/history', '/orders/{id}/otp', '/orders/{id}/packing', '/orders/{id}/pay', '/orders/{id}/ship',
       '/payouts/balance', '/payouts/ledger', '/products', '/products/{id}', '/stock/{productId}', '/stock/{productId}/adjust',
       '/users',
       '/users/{id}', '/vendors',

@@ -38,6 +38,7 @@ const PROBLEM_SCHEMA: SchemaObject = {
     retryable: { type: 'boolean' },
     request_id: { type: 'string' },
     timestamp: { type: 'string', format: 'date-time' },
+    retryAfter: { type: 'integer', description: 'Seconds to wait before trying again (`RATE_LIMITED`); also sent as `Retry-After`' },
   },
 };
 

@@ -51,6 +51,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/logout-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke every token of the calling user */
+        post: operations["auth-logoutAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/me": {
         parameters: {
             query?: never;
@@ -383,6 +400,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{id}/otp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin: a new delivery code for a shipped order (its wrong tries start again) */
+        post: operations["orders-reissueOtp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{id}/cancel": {
         parameters: {
             query?: never;
@@ -521,7 +555,7 @@ export interface components {
             detail: string;
             instance: string;
             /** @enum {string} */
-            error_code: "ORDER_ADDRESS_REQUIRED" | "PRODUCT_NOT_FOUND" | "INSUFFICIENT_STOCK" | "INVALID_UUID" | "VALIDATION_ERROR" | "INVALID_DELIVERY_OTP" | "UNAUTHORIZED" | "PAYMENT_FAILED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONCURRENT_ORDER_CONFLICT" | "INVALID_STATUS_TRANSITION" | "PAYLOAD_TOO_LARGE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+            error_code: "ORDER_ADDRESS_REQUIRED" | "PRODUCT_NOT_FOUND" | "INSUFFICIENT_STOCK" | "INVALID_UUID" | "VALIDATION_ERROR" | "INVALID_DELIVERY_OTP" | "UNAUTHORIZED" | "PAYMENT_FAILED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONCURRENT_ORDER_CONFLICT" | "INVALID_STATUS_TRANSITION" | "PAYLOAD_TOO_LARGE" | "IDEMPOTENCY_KEY_REUSED" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE" | "TOO_MANY_PENDING_ORDERS" | "DELIVERY_OTP_LOCKED";
             errors: {
                 /** @example items.0.quantity */
                 field: string;
@@ -531,6 +565,8 @@ export interface components {
             request_id: string;
             /** Format: date-time */
             timestamp: string;
+            /** @description Seconds to wait before trying again (`RATE_LIMITED`); also sent as `Retry-After` */
+            retryAfter?: number;
         };
     };
     responses: never;
@@ -580,8 +616,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -638,7 +683,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -649,6 +694,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -691,7 +745,69 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "auth-logoutAll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revoked: number;
+                    };
+                };
+            };
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -756,7 +872,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -844,7 +960,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -911,7 +1027,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -989,7 +1105,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1052,7 +1168,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1109,7 +1225,7 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,7 +1313,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1265,7 +1381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1348,7 +1464,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1420,7 +1536,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1489,7 +1605,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1543,7 +1659,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1604,7 +1720,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1669,7 +1785,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1779,7 +1895,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1894,7 +2010,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1950,6 +2066,15 @@ export interface operations {
             };
             /** @description Unprocessable content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2022,7 +2147,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2099,7 +2224,7 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2206,7 +2331,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2332,7 +2457,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2431,7 +2556,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2529,7 +2654,99 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Insufficient access */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal server error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    "orders-reissueOtp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "PENDING" | "CONFIRMED" | "PACKING" | "SHIPPED" | "DELIVERED" | "CANCELLED";
+                        /** Format: uuid */
+                        customerId: string;
+                        /** Format: uuid */
+                        vendorId: string;
+                        /** Format: uuid */
+                        addressId: string;
+                        totalCents: number;
+                        currency: string;
+                        items: {
+                            /** Format: uuid */
+                            productId: string;
+                            productName: string;
+                            sku: string;
+                            unitPriceCents: number;
+                            quantity: number;
+                            lineTotalCents: number;
+                        }[];
+                        paidCents: number;
+                        refundedCents: number;
+                        /** @enum {string} */
+                        refundStatus: "none" | "requested" | "succeeded" | "failed";
+                        checkoutId: string | null;
+                        paymentReference: string | null;
+                        carrier: string | null;
+                        trackingNumber: string | null;
+                        deliveryOtp: string | null;
+                        allowedTransitions: ("pay" | "paymentFailed" | "cancel" | "expire" | "startPacking" | "ship" | "deliver")[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2627,7 +2844,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2744,7 +2961,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2800,6 +3017,15 @@ export interface operations {
             };
             /** @description Unprocessable content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2883,7 +3109,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3001,7 +3227,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3091,7 +3317,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3172,7 +3398,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3253,7 +3479,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input data */
+            /** @description Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
