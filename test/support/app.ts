@@ -41,7 +41,7 @@ let defaultPasswordHash: Promise<string> | undefined;
 export async function startTestApp(env: Record<string, string> = {}, existingDb?: TestDatabase, parts: ServerParts = {}): Promise<TestApp> {
   const db = existingDb ?? (await createTestDatabase());
   const config: Config = {
-    ...loadConfig({ LOG_LEVEL: 'debug', SEED_DEMO: 'false', OUTBOX_POLL_MS: '100', EXPIRY_SWEEP_INTERVAL_MS: '3600000', ...env }),
+    ...loadConfig({ LOG_LEVEL: 'debug', SEED_DEMO: 'false', OUTBOX_POLL_MS: '100', EXPIRY_SWEEP_INTERVAL_MS: '3600000', METRICS_PORT: '0', ...env }),
     port: 0,
     host: '127.0.0.1',
   };

@@ -1,7 +1,12 @@
 /** Classifies driver errors by SQLSTATE and connection failures, wherever they sit in the cause chain. */
 
 const PROTOCOL_VIOLATION = '08P01';
-const RETRYABLE_SQLSTATES = new Set(['40P01', '40001', '55P03']);
+export type RetryableConflict = 'deadlock' | 'serialization_failure' | 'lock_timeout';
+const RETRYABLE_SQLSTATES: ReadonlyMap<string, RetryableConflict> = new Map([
+  ['40P01', 'deadlock'],
+  ['40001', 'serialization_failure'],
+  ['55P03', 'lock_timeout'],
+]);
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
 
 function* causes(err: unknown): Generator<Record<string, unknown>> {
@@ -19,10 +24,15 @@ export function sqlState(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Which conflict the error is, when the whole transaction may be retried for it. */
+export function retryableConflict(err: unknown): RetryableConflict | undefined {
+  const state = sqlState(err);
+  return state === undefined ? undefined : RETRYABLE_SQLSTATES.get(state);
+}
+
 /** Deadlock, serialization failure or lock timeout: the whole transaction may be retried. */
 export function isRetryableConflict(err: unknown): boolean {
-  const state = sqlState(err);
-  return state !== undefined && RETRYABLE_SQLSTATES.has(state);
+  return retryableConflict(err) !== undefined;
 }
 
 const CONNECTION_LOST =

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isRetryableConflict } from './errors';
+import { retryableConflict } from './errors';
+import { lockObserverOf } from './lock-observer';
 
 export interface LockedTransactionOptions {
   /** `SET LOCAL lock_timeout`: how long one statement may wait for a row lock. */
@@ -31,7 +32,9 @@ export async function inLockedTransaction<T>(
         return fn(tx);
       }, { clear: true });
     } catch (err) {
-      if (attempt >= retries || !isRetryableConflict(err)) throw err;
+      const conflict = retryableConflict(err);
+      if (attempt >= retries || !conflict) throw err;
+      lockObserverOf(em)?.lockRetried(conflict);
       await sleep(backoffMs * 2 ** attempt * (0.5 + Math.random()));
     }
   }

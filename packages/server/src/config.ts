@@ -57,6 +57,8 @@ const ZEnv = z.object({
   REFUND_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   REFUND_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  METRICS_PORT: z.literal('off').or(z.coerce.number().int().min(0).max(65535)).default(9464),
+  METRICS_HOST: z.string().default('127.0.0.1'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   RATE_LOGIN_FAILURES: rateRule('10/15m'),
   RATE_REGISTRATIONS: rateRule('300/1h'),
@@ -136,6 +138,8 @@ export interface Config {
   refundMaxAttempts: number;
   refundRetryBaseMs: number;
   shutdownGraceMs: number;
+  /** Where `GET /metrics` is served, apart from the API; none with `METRICS_PORT=off`. */
+  metrics: { port: number; host: string } | undefined;
   paymentGateway: PaymentGatewayConfig;
   rateLimits: RateLimitsConfig;
   /** Whether (and whose) `X-Forwarded-For` names the client, as express's `trust proxy` setting. */
@@ -180,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refundMaxAttempts: e.REFUND_MAX_ATTEMPTS,
     refundRetryBaseMs: e.REFUND_RETRY_BASE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metrics: e.METRICS_PORT === 'off' ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     paymentGateway:
       e.PAYMENT_GATEWAY === 'stripe'
         ? { kind: 'stripe', secretKey: e.STRIPE_SECRET_KEY!, apiBase: e.STRIPE_API_BASE }

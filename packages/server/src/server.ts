@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { initOrm, migrate, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
+import { initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -11,12 +11,16 @@ import { createPaymentGateway } from './domain/payments/payment-gateway-factory'
 import { OrderEventsHub } from './events/order-events.hub';
 import { startJobs, type Jobs } from './jobs/index';
 import { createRateLimiter } from './limits/rate-limiter';
+import { Metrics } from './telemetry/metrics';
+import { serveMetrics } from './telemetry/metrics-server';
 
 export interface RunningServer {
   url: string;
   orm: MikroORM;
   server: Server;
   orderEvents: OrderEventsHub;
+  /** Where `GET /metrics` answers (`http://127.0.0.1:9464/metrics`); none with `METRICS_PORT=off`. */
+  metricsUrl: string | undefined;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pool and the database. */
   stop(): Promise<void>;
 }
@@ -39,6 +43,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   let orm: MikroORM | undefined;
   let server: Server;
   let jobs: Jobs | undefined;
+  let metricsServer: Server | undefined;
   const orderEvents = new OrderEventsHub(db.url, log);
   try {
     orm = await initOrm({
@@ -60,14 +65,18 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     }
     await orderEvents.start();
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
-    jobs = startJobs({ orm, config, log, paymentGateway });
+    const metrics = config.metrics ? new Metrics(orm, log, config.dbPoolMax) : undefined;
+    if (metrics) observeLocks(orm, metrics.locks);
+    jobs = startJobs({ orm, config, log, paymentGateway, metrics });
     const rateLimiter = createRateLimiter(orm, config.rateLimits);
-    server = createApp({ orm, config, log, paymentGateway, orderEvents, rateLimiter, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
+    if (metrics && config.metrics) metricsServer = await serveMetrics(metrics, config.metrics, log);
+    server = createApp({ orm, config, log, paymentGateway, orderEvents, rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
     });
   } catch (err) {
+    if (metricsServer) await closeServer(metricsServer);
     await jobs?.stop();
     await orderEvents.stop();
     await orm?.close();
@@ -90,10 +99,26 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       await drained;
       clearInterval(sweepIdle);
       clearTimeout(grace);
+      if (metricsServer) await closeServer(metricsServer);
       await readyJobs.stop();
       await orderEvents.stop();
       await readyOrm.close();
       if (!database) await db.stop();
     })());
-  return { url: `http://127.0.0.1:${port}`, orm: readyOrm, server, orderEvents, stop };
+  const metricsUrl = metricsServer && `${localUrl(metricsServer)}/metrics`;
+  return { url: `http://127.0.0.1:${port}`, orm: readyOrm, server, orderEvents, metricsUrl, stop };
+}
+
+/** A URL this host can reach the server at: loopback when it listens on every address. */
+function localUrl(server: Server): string {
+  const { address, family, port } = server.address() as AddressInfo;
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : family === 'IPv6' ? `[${address}]` : address;
+  return `http://${host}:${port}`;
+}
+
+/** Stops a server that has no requests worth waiting for (a scrape can be asked for again). */
+function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  return closed;
 }

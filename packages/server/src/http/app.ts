@@ -13,6 +13,7 @@ import { toProblem } from '../errors/problem';
 import { requestId } from './request-id';
 import { REST_BASE } from './openapi';
 import { restRouter } from './rest';
+import { httpMetrics } from '../telemetry/http-metrics';
 
 const READY_TIMEOUT_MS = 1500;
 
@@ -47,6 +48,7 @@ export function createApp(services: AppServices): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
+  if (services.metrics) app.use(httpMetrics(services.metrics, { path: '/trpc', procedures: Object.keys(appRouter._def.procedures) }));
   app.use(requestId);
   app.use(
     pinoHttp({

@@ -8,9 +8,12 @@ import type { AppRouter } from '../trpc/routers/_app';
 import { buildOpenApiDocument, isCreation, REST_BASE } from './openapi';
 import { sendProblem } from './problem';
 import { toProblem } from '../errors/problem';
+import { labelRoute } from '../telemetry/http-metrics';
 
 interface Route {
   method: OpenApiMethod;
+  /** The path as the REST document writes it (`/orders/{id}`). */
+  template: string;
   pattern: RegExp;
   procedure: string[];
   /** Answers `201 Created` with the `Location` of what it made (see `creates`). */
@@ -33,7 +36,8 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
   const routes: Route[] = [];
   forEachOpenApiProcedure(appRouter._def.procedures, ({ path, type, meta: { openapi } }) => {
     if (type === 'subscription') return;
-    routes.push({ method: openapi.method, pattern: getPathRegExp(normalizePath(openapi.path)), procedure: path.split('.'), creates: isCreation(openapi) });
+    const template = normalizePath(openapi.path);
+    routes.push({ method: openapi.method, template, pattern: getPathRegExp(template), procedure: path.split('.'), creates: isCreation(openapi) });
   });
   const createCaller = createCallerFactory(appRouter);
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
@@ -41,6 +45,10 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
   const rest = express.Router();
   rest
     .route('/openapi.json')
+    .all((_req, res, next) => {
+      labelRoute(res, `${REST_BASE}/openapi.json`);
+      next();
+    })
     .get((_req, res) => {
       document ??= buildOpenApiDocument(appRouter);
       res.json(document);
@@ -55,6 +63,8 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
     const candidates = routes.filter((r) => r.pattern.test(path));
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const route = candidates.find((r) => r.method === method);
+    const matched = route ?? candidates[0];
+    if (matched) labelRoute(res, REST_BASE + matched.template);
     try {
       if (!route) {
         throw candidates.length > 0

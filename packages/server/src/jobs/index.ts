@@ -6,6 +6,7 @@ import { reconcileStaleAttempts, sweepExpiredOrders } from './expiry-sweeper';
 import { runRefunds } from './refund-runner';
 import { purgeRetained } from './retention';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
+import type { JobName, Metrics } from '../telemetry/metrics';
 
 export interface Jobs {
   /** Dispatch soon: called after every mutation, so events do not wait for the next poll. */
@@ -13,8 +14,8 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** A job on a timer that never overlaps itself and logs instead of crashing. */
-function periodic(name: string, intervalMs: number, log: Logger, run: () => Promise<unknown>) {
+/** A job on a timer that never overlaps itself and logs instead of crashing; each run is counted when metrics are on. */
+function periodic(name: JobName, intervalMs: number, log: Logger, metrics: Metrics | undefined, run: () => Promise<unknown>) {
   let running: Promise<void> | undefined;
   let again = false;
   const tick = () => {
@@ -23,7 +24,13 @@ function periodic(name: string, intervalMs: number, log: Logger, run: () => Prom
       return;
     }
     running = run()
-      .then(() => undefined, (err: unknown) => log.error({ err, job: name }, 'job failed'))
+      .then(
+        () => metrics?.jobRan(name, 'ok'),
+        (err: unknown) => {
+          metrics?.jobRan(name, 'failed');
+          log.error({ err, job: name }, 'job failed');
+        },
+      )
       .finally(() => {
         running = undefined;
         if (again) {
@@ -44,14 +51,14 @@ function periodic(name: string, intervalMs: number, log: Logger, run: () => Prom
   };
 }
 
-export function startJobs(services: { orm: MikroORM; config: Config; log: Logger; paymentGateway: PaymentGateway }): Jobs {
-  const { orm, config, log, paymentGateway } = services;
-  const outbox = periodic('outbox', config.outboxPollMs, log, () => dispatchOutbox(orm.em.fork()));
-  const refunds = periodic('refunds', config.refundPollMs, log, async () => {
+export function startJobs(services: { orm: MikroORM; config: Config; log: Logger; paymentGateway: PaymentGateway; metrics?: Metrics }): Jobs {
+  const { orm, config, log, paymentGateway, metrics } = services;
+  const outbox = periodic('outbox', config.outboxPollMs, log, metrics, () => dispatchOutbox(orm.em.fork()));
+  const refunds = periodic('refunds', config.refundPollMs, log, metrics, async () => {
     const done = await runRefunds(orm.em.fork(), paymentGateway, log, { maxAttempts: config.refundMaxAttempts, retryBaseMs: config.refundRetryBaseMs });
     if (done.length) log.info({ refunds: done }, 'refunds paid back');
   });
-  const sweeper = periodic('expiry', config.expirySweepIntervalMs, log, async () => {
+  const sweeper = periodic('expiry', config.expirySweepIntervalMs, log, metrics, async () => {
     const reconciled = await reconcileStaleAttempts(orm.em.fork(), paymentGateway, { lockTimeoutMs: config.stockLockTimeoutMs });
     if (reconciled.length) log.info({ attempts: reconciled }, 'stale payment attempts settled with the gateway');
     const cancelled = await sweepExpiredOrders(orm.em.fork(), {
@@ -59,6 +66,7 @@ export function startJobs(services: { orm: MikroORM; config: Config; log: Logger
       lockTimeoutMs: config.stockLockTimeoutMs,
     });
     if (cancelled.length) log.info({ orders: cancelled }, 'unpaid orders cancelled');
+    metrics?.ordersExpired(cancelled.length);
     const purged = await purgeRetained(orm.em.fork(), { outboxRetentionDays: config.outboxRetentionDays });
     if (purged.outboxEvents || purged.tokens || purged.idempotencyKeys) log.info({ purged }, 'old rows removed');
   });

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import type { OrderEventsHub } from '../events/order-events.hub';
+import type { Metrics } from '../telemetry/metrics';
 import type { RateLimiter } from '../limits/rate-limiter';
 // Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
 import type {} from '../http/request-id';
@@ -31,6 +32,11 @@ export interface AppServices {
    * @internal
    */
   pokeOutbox(): void;
+  /**
+   * The server's Prometheus series; none with `METRICS_PORT=off`.
+   * @internal
+   */
+  metrics?: Metrics;
 }
 
 /** What every procedure can reach; built once per HTTP request (one tRPC batch or one REST call). */

@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error';
 import { isUnexpected, toAppError } from '../errors/to-app-error';
 import { authenticate } from '../domain/auth/auth.service';
 import { baseProcedure, middleware } from './init';
+import { observeProcedure } from './telemetry';
 
 const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 402: 'PAYMENT_REQUIRED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_SUPPORTED',
@@ -44,7 +45,7 @@ const pokeOutbox = middleware(async ({ ctx, next, type }) => {
   return result;
 });
 
-export const publicProcedure = baseProcedure.use(errorPipeline).use(pokeOutbox).use(withEntityManager);
+export const publicProcedure = baseProcedure.use(observeProcedure).use(errorPipeline).use(pokeOutbox).use(withEntityManager);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const actor = await authenticate(ctx.em, ctx.authorization);
