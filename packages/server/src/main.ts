@@ -1,3 +1,5 @@
+// First: the instrumentations must be registered before the modules they patch are loaded.
+import { tracing } from './telemetry/tracing';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
@@ -16,19 +18,25 @@ process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandl
 
 try {
   const running = await startServer(config, log);
-  log.info({ url: running.url, port: config.port, paymentGateway: config.paymentGateway.kind }, 'Frookoon API listening');
+  log.info(
+    { url: running.url, port: config.port, paymentGateway: config.paymentGateway.kind, metrics: running.metricsUrl, tracing: tracing !== undefined },
+    'Frookoon API listening',
+  );
   const shutdown = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        log.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => tracing?.shutdown().catch((err: unknown) => log.warn({ err }, 'the last spans could not be sent')))
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          log.error({ err }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
