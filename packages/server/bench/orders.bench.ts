@@ -13,6 +13,7 @@ import { freePort, scratchServer, withDatabaseName } from '@frookoon/db';
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const CLK_TCK = 100;
+const metrics = process.env.METRICS_PORT === 'off' ? 'off' : '0';
 
 /** utime + stime of a process, in milliseconds. */
 function cpuMs(pid: number): number {
@@ -34,7 +35,8 @@ async function main() {
   const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
   const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: new URL('..', import.meta.url).pathname,
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_MAX: '10' },
+    // METRICS_PORT=off measures the server without its metrics.
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn', DB_POOL_MAX: '10', METRICS_PORT: metrics },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
@@ -116,7 +118,7 @@ async function main() {
     await db.end();
 
     const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(40)} ${value}\n`);
-    line('orders (2 lines each)', `${ORDERS} at concurrency ${CONCURRENCY}, ${failures} failed`);
+    line('orders (2 lines each)', `${ORDERS} at concurrency ${CONCURRENCY}, ${failures} failed, metrics ${metrics === 'off' ? 'off' : 'on'}`);
     line('throughput', `${((ORDERS / wall) * 1000).toFixed(0)} orders/s`);
     line('latency p50 / p95 / p99', `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 95).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms`);
     line('server CPU per order', `${(cpu / ORDERS).toFixed(2)} ms`);

@@ -11,18 +11,20 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { spawnServer, type ServerProcess } from '../../../test/support/drill';
 import { makeBuyer, makeProduct, makeVendor } from '../../../test/support/fixtures';
 
-/** The parts of an OTLP JSON span this test reads. */
+type OtlpAttributes = { key: string; value: { stringValue?: string } }[];
+
+/** The parts of an OTLP JSON span this test reads (`scope` is its instrumentation's name, added on receipt). */
 interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
   name: string;
   kind: number;
-  attributes: { key: string; value: { stringValue?: string; intValue?: string | number } }[];
+  attributes: OtlpAttributes;
   scope: string;
 }
 interface OtlpExport {
-  resourceSpans: { scopeSpans: { scope: { name: string }; spans: Omit<OtlpSpan, 'scope'>[] }[] }[];
+  resourceSpans: { resource: { attributes: OtlpAttributes }; scopeSpans: { scope: { name: string }; spans: Omit<OtlpSpan, 'scope'>[] }[] }[];
 }
 
 const SPAN_KIND_SERVER = 2;
@@ -34,6 +36,7 @@ let collector: Server;
 let server: ServerProcess | undefined;
 const spans: OtlpSpan[] = [];
 const contentTypes: string[] = [];
+const services = new Set<string | undefined>();
 
 beforeAll(async () => {
   collector = createServer((req, res) => {
@@ -44,6 +47,7 @@ beforeAll(async () => {
       if (req.url === '/v1/traces') {
         contentTypes.push(req.headers['content-type'] ?? '');
         for (const resource of (JSON.parse(body) as OtlpExport).resourceSpans) {
+          services.add(resource.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue);
           for (const { scope, spans: scoped } of resource.scopeSpans) spans.push(...scoped.map((s) => ({ ...s, scope: scope.name })));
         }
       }
@@ -81,6 +85,7 @@ describe('traces', () => {
     expect(await server.exited).toBe(0);
 
     expect(contentTypes.every((t) => t.startsWith('application/json'))).toBe(true);
+    expect([...services]).toEqual(['frookoon-trace-test']);
     const http = spans.find((s) => s.kind === SPAN_KIND_SERVER && attribute(s, 'frookoon.request_id') === requestId);
     expect(http, 'the HTTP server span of the order').toBeDefined();
     const trace = spans.filter((s) => s.traceId === http!.traceId);
