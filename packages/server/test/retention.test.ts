@@ -12,7 +12,7 @@ afterAll(() => app.close());
 
 const count = async (sql: string, params: unknown[] = []) => (await app.orm.em.fork().execute<{ n: number }[]>(sql, params))[0]!.n;
 
-it('purges old dispatched events, dead tokens and expired keys in small batches, keeping inbox events and live rows', async () => {
+it('purges old dispatched events, dead tokens, spent rate limits and expired keys in small batches, keeping inbox events and live rows', async () => {
   const { vendor } = await makeVendor(app);
   const orders = await Promise.all(Array.from({ length: 3 }, () => orderIn(app, vendor, 'CONFIRMED')));
   await drainOutbox(app);
@@ -30,6 +30,11 @@ it('purges old dispatched events, dead tokens and expired keys in small batches,
   const deadTokens = await count('select count(*)::int as n from api_token where expires_at < now() or revoked_at is not null');
   expect(deadTokens).toBeGreaterThanOrEqual(2);
 
+  await em.execute(
+    "insert into rate_limit (key, points, expire) values ('test:spent-a', 3, ?), ('test:spent-b', 1, ?), ('test:live', 2, ?)",
+    [Date.now() - 60_000, Date.now() - 1, Date.now() + 60_000],
+  );
+
   // Two instances at once, each in batches of two: every row goes once, none is skipped for good.
   const [a, b] = await Promise.all([
     purgeRetained(app.orm.em.fork(), { outboxRetentionDays: 7, batch: 2 }),
@@ -37,6 +42,8 @@ it('purges old dispatched events, dead tokens and expired keys in small batches,
   ]);
   expect(a.outboxEvents + b.outboxEvents).toBe(old - inboxed);
   expect(a.tokens + b.tokens).toBe(deadTokens);
+  expect(a.rateLimits + b.rateLimits).toBe(2);
+  expect(await em.execute<{ key: string }[]>("select key from rate_limit where key like 'test:%'")).toEqual([{ key: 'test:live' }]);
   expect(await count('select count(*)::int as n from outbox_event where aggregate_id in (?)', [ids])).toBe(inboxed);
   expect(await count('select count(*)::int as n from api_token where expires_at < now() or revoked_at is not null')).toBe(0);
 

@@ -4,9 +4,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * Deletes up to `batch` rows of `table` that `where` selects, skipping rows another transaction holds, so that
  * several instances can purge side by side and no purge holds many locks at once. Returns how many went.
  */
-async function purgeBatch(em: EntityManager, table: string, where: string, params: unknown[], batch: number): Promise<number> {
+async function purgeBatch(em: EntityManager, table: string, where: string, params: unknown[], batch: number, key = 'id'): Promise<number> {
   const result = await em.execute<{ affectedRows: number }>(
-    `delete from ${table} where id in (select id from ${table} where ${where} limit ? for update skip locked)`,
+    `delete from ${table} where ${key} in (select ${key} from ${table} where ${where} limit ? for update skip locked)`,
     [...params, batch],
     'run',
   );
@@ -30,4 +30,9 @@ export function purgeDispatchedEvents(em: EntityManager, retentionDays: number, 
 /** Tokens that can never authenticate again: expired, or revoked. */
 export function purgeDeadTokens(em: EntityManager, batch: number): Promise<number> {
   return purgeBatch(em, 'api_token', 'expires_at < now() or revoked_at is not null', [], batch);
+}
+
+/** Rate-limit counters whose window has ended (`expire` is in milliseconds since the epoch). */
+export function purgeSpentRateLimits(em: EntityManager, batch: number): Promise<number> {
+  return purgeBatch(em, 'rate_limit', 'expire < ?', [Date.now()], batch, 'key');
 }

@@ -68,7 +68,7 @@ export function startJobs(services: { orm: MikroORM; config: Config; log: Logger
     if (cancelled.length) log.info({ orders: cancelled }, 'unpaid orders cancelled');
     metrics?.ordersExpired(cancelled.length);
     const purged = await purgeRetained(orm.em.fork(), { outboxRetentionDays: config.outboxRetentionDays });
-    if (purged.outboxEvents || purged.tokens || purged.idempotencyKeys) log.info({ purged }, 'old rows removed');
+    if (Object.values(purged).some((n) => n > 0)) log.info({ purged }, 'old rows removed');
   });
   return {
     pokeOutbox: () => setImmediate(outbox.tick),
