@@ -84,32 +84,27 @@ function retryableProblemLink(options: RetryOptions): TRPCLink<AppRouter> {
 export function createFrookoonClient(options: FrookoonClientOptions): FrookoonClient {
   const base = options.url.replace(/\/+$/, '');
   const currentToken = () => (typeof options.token === 'function' ? options.token() : options.token) ?? undefined;
+  const headers = () => {
+    const token = currentToken();
+    return { ...options.headers?.(), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  };
+  const requests = httpBatchLink({ url: `${base}/trpc`, transformer: superjson, maxItems: MAX_BATCH_CALLS, fetch: options.fetch, headers });
+  // What opens a live stream: an EventSource sends no headers and puts its parameters in the URL, so each
+  // (re)connection asks for a single-use ticket instead of sending the token there.
+  const tickets = createTRPCClient<AppRouter>({ links: [requests] });
   return createTRPCClient<AppRouter>({
     links: [
       idempotencyLink(),
       ...(options.retry ? [retryableProblemLink(options.retry)] : []),
       splitLink({
         condition: (op) => op.type === 'subscription',
-        // An EventSource cannot send headers: the token travels as a connection parameter.
         true: httpSubscriptionLink({
           url: `${base}/trpc`,
           transformer: superjson,
           EventSource: options.EventSource ?? globalThis.EventSource,
-          connectionParams: () => {
-            const token = currentToken();
-            return token ? { token } : {};
-          },
+          connectionParams: async () => (currentToken() ? { ticket: (await tickets.auth.subscriptionTicket.mutate()).ticket } : {}),
         }),
-        false: httpBatchLink({
-          url: `${base}/trpc`,
-          transformer: superjson,
-          maxItems: MAX_BATCH_CALLS,
-          fetch: options.fetch,
-          headers: () => {
-            const token = currentToken();
-            return { ...options.headers?.(), ...(token ? { authorization: `Bearer ${token}` } : {}) };
-          },
-        }),
+        false: requests,
       }),
     ],
   });

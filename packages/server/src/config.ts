@@ -53,6 +53,9 @@ const ZEnv = z.object({
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
+  STREAMS_PER_USER: z.coerce.number().int().positive().default(5),
+  STREAM_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
+  STREAM_RECHECK_SECONDS: z.coerce.number().positive().default(15),
   REFUND_POLL_MS: z.coerce.number().int().positive().default(2000),
   REFUND_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   REFUND_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
@@ -134,6 +137,8 @@ export interface Config {
   outboxPollMs: number;
   /** Dispatched outbox events older than this are purged by the sweeper. */
   outboxRetentionDays: number;
+  /** Live subscriptions: per user on one instance, longest life, and how often their token is checked. */
+  streams: { maxPerUser: number; maxDurationMs: number; recheckMs: number };
   refundPollMs: number;
   refundMaxAttempts: number;
   refundRetryBaseMs: number;
@@ -180,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
     outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
+    streams: { maxPerUser: e.STREAMS_PER_USER, maxDurationMs: e.STREAM_MAX_SECONDS * 1000, recheckMs: e.STREAM_RECHECK_SECONDS * 1000 },
     refundPollMs: e.REFUND_POLL_MS,
     refundMaxAttempts: e.REFUND_MAX_ATTEMPTS,
     refundRetryBaseMs: e.REFUND_RETRY_BASE_MS,

@@ -118,6 +118,7 @@ describe('hardening and probes', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/addresses',
       '/addresses/{id}', '/admin/stock-audit', '/auth/login', '/auth/logout', '/auth/logout-all', '/auth/me', '/auth/register',
+      '/auth/subscription-ticket',
       '/checkouts', '/checkouts/{id}', '/checkouts/{id}/pay', '/notifications', '/orders', '/orders/{id}', '/orders/{id}/cancel',
       '/orders/{id}/deliver', '/orders/{id}/history', '/orders/{id}/otp', '/orders/{id}/packing', '/orders/{id}/pay', '/orders/{id}/ship',
       '/payouts/balance', '/payouts/ledger', '/products', '/products/{id}', '/stock/{productId}', '/stock/{productId}/adjust',

@@ -16,6 +16,7 @@ export * from './payment-attempt.entity';
 export * from './checkout.entity';
 export * from './refund.entity';
 export * from './vendor-ledger.entity';
+export * from './subscription-ticket.entity';
 export * from './rate-limit.entity';
 
 import { Vendor } from './vendor.entity';
@@ -35,10 +36,11 @@ import { PaymentAttempt } from './payment-attempt.entity';
 import { Checkout } from './checkout.entity';
 import { Refund } from './refund.entity';
 import { VendorLedgerEntry } from './vendor-ledger.entity';
+import { SubscriptionTicket } from './subscription-ticket.entity';
 import { RateLimit } from './rate-limit.entity';
 
 export const entities = [
   Vendor, User, ApiToken, Address, Product, Stock, Order, OrderItem,
   OrderStatusHistory, StockMovement, IdempotencyKey, OutboxEvent, Notification, PaymentAttempt, Checkout, Refund,
-  VendorLedgerEntry, RateLimit,
+  VendorLedgerEntry, SubscriptionTicket, RateLimit,
 ];

@@ -5,6 +5,7 @@ import { Migration20261124184831_append_only_audit } from './Migration2026112418
 import { Migration20261124185954_idempotent_responses } from './Migration20261124185954_idempotent_responses';
 import { Migration20261125133107_money } from './Migration20261125133107_money';
 import { Migration20261125140458_safe_defaults } from './Migration20261125140458_safe_defaults';
+import { Migration20261125142742_subscription_tickets } from './Migration20261125142742_subscription_tickets';
 
 /** Every migration, in order: listed explicitly so that no file discovery depends on the runtime. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124185954_idempotent_responses', class: Migration20261124185954_idempotent_responses },
   { name: 'Migration20261125133107_money', class: Migration20261125133107_money },
   { name: 'Migration20261125140458_safe_defaults', class: Migration20261125140458_safe_defaults },
+  { name: 'Migration20261125142742_subscription_tickets', class: Migration20261125142742_subscription_tickets },
 ];

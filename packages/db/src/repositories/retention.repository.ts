@@ -36,3 +36,8 @@ export function purgeDeadTokens(em: EntityManager, batch: number): Promise<numbe
 export function purgeSpentRateLimits(em: EntityManager, batch: number): Promise<number> {
   return purgeBatch(em, 'rate_limit', 'expire < ?', [Date.now()], batch, 'key');
 }
+
+/** Subscription tickets spent or past their (short) life. */
+export function purgeSpentTickets(em: EntityManager, batch: number): Promise<number> {
+  return purgeBatch(em, 'subscription_ticket', 'used_at is not null or expires_at < now()', [], batch);
+}

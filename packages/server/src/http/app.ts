@@ -57,7 +57,8 @@ export function createApp(services: AppServices): express.Express {
       customAttributeKeys: { reqId: 'request_id' },
       quietReqLogger: true,
       serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        // Without the query string: a subscription's parameters (its ticket) and query inputs stay out of the log.
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { purgeDeadTokens, purgeDispatchedEvents, purgeExpiredIdempotencyKeys, purgeSpentRateLimits } from '@frookoon/db';
+import { purgeDeadTokens, purgeDispatchedEvents, purgeExpiredIdempotencyKeys, purgeSpentRateLimits, purgeSpentTickets } from '@frookoon/db';
 
 export interface RetentionOptions {
   outboxRetentionDays: number;
@@ -21,8 +21,8 @@ async function drain(purge: () => Promise<number>, batch: number, maxBatches: nu
 
 /**
  * Removes what would otherwise grow forever, in small batches that skip rows other instances hold: dispatched
- * outbox events past their retention, dead tokens (expired or revoked), spent rate-limit counters and expired
- * idempotency keys.
+ * outbox events past their retention, dead tokens (expired or revoked), spent rate-limit counters and
+ * subscription tickets, and expired idempotency keys.
  */
 export async function purgeRetained(em: EntityManager, options: RetentionOptions) {
   const batch = options.batch ?? 500;
@@ -31,6 +31,7 @@ export async function purgeRetained(em: EntityManager, options: RetentionOptions
     outboxEvents: await drain(() => purgeDispatchedEvents(em, options.outboxRetentionDays, batch), batch, maxBatches),
     tokens: await drain(() => purgeDeadTokens(em, batch), batch, maxBatches),
     rateLimits: await drain(() => purgeSpentRateLimits(em, batch), batch, maxBatches),
+    tickets: await drain(() => purgeSpentTickets(em, batch), batch, maxBatches),
     idempotencyKeys: await purgeExpiredIdempotencyKeys(em),
   };
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import type { OrderEventsHub } from '../events/order-events.hub';
+import type { StreamGuard } from '../domain/auth/stream-guard';
 import type { Metrics } from '../telemetry/metrics';
 import type { RateLimiter } from '../limits/rate-limiter';
 // Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
@@ -27,6 +28,8 @@ export interface AppServices {
   orderEvents: OrderEventsHub;
   /** @internal */
   rateLimiter: RateLimiter;
+  /** @internal */
+  streams: StreamGuard;
   /**
    * Asks the outbox dispatcher to run now rather than at its next poll.
    * @internal
@@ -54,6 +57,11 @@ export interface Context extends AppServices {
    */
   idempotencyKey: string | undefined;
   /**
+   * The subscription ticket a live subscription was opened with (its connection parameter), if any.
+   * @internal
+   */
+  subscriptionTicket: string | undefined;
+  /**
    * The caller's address: the socket's, or `X-Forwarded-For`'s when `TRUST_PROXY` trusts the proxy.
    * @internal
    */
@@ -67,7 +75,9 @@ export interface Context extends AppServices {
 
 export function createContextInner(
   services: AppServices,
-  request: { requestId: string; authorization?: string; idempotencyKey?: string; clientIp?: string; instance?: string; log?: Logger },
+  request: {
+    requestId: string; authorization?: string; idempotencyKey?: string; subscriptionTicket?: string; clientIp?: string; instance?: string; log?: Logger;
+  },
 ): Context {
   return {
     ...services,
@@ -75,14 +85,15 @@ export function createContextInner(
     requestId: request.requestId,
     authorization: request.authorization,
     idempotencyKey: request.idempotencyKey,
+    subscriptionTicket: request.subscriptionTicket,
     clientIp: request.clientIp ?? 'unknown',
     instance: request.instance,
   };
 }
 
 /**
- * `connectionParams` carry the token for server-sent-event subscriptions, which a browser's EventSource
- * cannot send as a header.
+ * `connectionParams` carry a subscription ticket for server-sent-event subscriptions, which a browser's
+ * EventSource cannot authenticate with a header: a single-use ticket in the URL, never the bearer token.
  */
 export function createContextFromRequest(
   services: AppServices,
@@ -90,11 +101,11 @@ export function createContextFromRequest(
   instance?: string,
   connectionParams?: Record<string, string | undefined> | null,
 ): Context {
-  const paramToken = connectionParams?.token;
   return createContextInner(services, {
     requestId: req.requestId,
-    authorization: req.get('authorization') ?? (paramToken ? `Bearer ${paramToken}` : undefined),
+    authorization: req.get('authorization'),
     idempotencyKey: req.get('idempotency-key'),
+    subscriptionTicket: connectionParams?.ticket,
     clientIp: req.ip,
     instance,
     log: req.log,

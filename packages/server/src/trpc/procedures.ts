@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Role } from '@frookoon/contract';
 import { AppError } from '../errors/app-error';
 import { isUnexpected, toAppError } from '../errors/to-app-error';
-import { authenticate } from '../domain/auth/auth.service';
+import { authenticate, authenticateSubscription, isTokenLive } from '../domain/auth/auth.service';
 import { baseProcedure, middleware } from './init';
 import { observeProcedure } from './telemetry';
 
@@ -51,6 +51,17 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const actor = await authenticate(ctx.em, ctx.authorization);
   ctx.call.userId = actor.userId;
   return next({ ctx: { actor, log: ctx.log.child({ user_id: actor.userId }) } });
+});
+
+/**
+ * Live subscriptions: opened with a single-use ticket (its connection parameter) or a bearer header, and held
+ * open only within the stream limits (count per user, duration, the token staying live).
+ */
+export const subscriptionProcedure = publicProcedure.use(async ({ ctx, next, signal }) => {
+  const actor = await authenticateSubscription(ctx.em, ctx.subscriptionTicket, ctx.authorization);
+  ctx.call.userId = actor.userId;
+  const lease = ctx.streams.lease(actor, () => isTokenLive(ctx.orm.em.fork(), actor.tokenHash), signal);
+  return next({ ctx: { actor, lease, log: ctx.log.child({ user_id: actor.userId }) } });
 });
 
 /** What `authedProcedure` runs on top of `publicProcedure`: the token is resolved to an actor, or `UNAUTHORIZED`. */

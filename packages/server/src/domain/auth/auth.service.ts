@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  ApiToken, User, Vendor, findPrincipalByTokenHash, isUniqueViolation, revokeToken, revokeUserTokens, type IUser, type IVendor,
+  ApiToken, User, Vendor, findPrincipalByTokenHash, isUniqueViolation, issueSubscriptionTicket as issueTicket, newId, redeemSubscriptionTicket,
+  revokeToken, revokeUserTokens, type IUser, type IVendor,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import { hashedKey, type RateLimiter } from '../../limits/rate-limiter';
 import type { Actor } from '../shared/actor';
 import { hashPassword, verifyPassword } from './password';
-import { hashToken, newToken, tokenFromAuthorization } from './tokens';
+import { hashToken, newSubscriptionTicket, newToken, tokenFromAuthorization } from './tokens';
 import type { TAuthResult, TCreateUserInput, TCreateVendorInput, TLoginInput, TRegisterInput, TUser, TVendor } from './auth.schemas';
 
 export interface AuthDeps {
@@ -94,6 +95,39 @@ export async function authenticate(em: EntityManager, authorization: string | un
   const principal = await findPrincipalByTokenHash(em, tokenHash);
   if (!principal) throw new AppError('UNAUTHORIZED', 'The token is invalid, expired or revoked; please log in again');
   return { ...principal, tokenHash };
+}
+
+const TICKET_TTL_MS = 60_000;
+
+/**
+ * A single-use ticket that opens one live subscription for the caller's token within a minute. A browser's
+ * EventSource puts what it sends in the URL, where proxies and logs keep it: a spent ticket is worth nothing there.
+ */
+export async function issueSubscriptionTicket(deps: { em: EntityManager; actor: Actor }): Promise<{ ticket: string; expiresAt: Date }> {
+  const ticket = newSubscriptionTicket();
+  const expiresAt = await issueTicket(deps.em, { id: newId(), tokenHash: deps.actor.tokenHash, ticketHash: hashToken(ticket), ttlMs: TICKET_TTL_MS });
+  if (!expiresAt) throw new AppError('UNAUTHORIZED', 'The token is invalid, expired or revoked; please log in again');
+  return { ticket, expiresAt };
+}
+
+/**
+ * Who opens a live subscription: the holder of an unspent ticket (spent here), or of a bearer token sent as a
+ * header by a client that can send one. Also answers the token's expiry, when known, for the stream to end then.
+ */
+export async function authenticateSubscription(
+  em: EntityManager,
+  ticket: string | undefined,
+  authorization: string | undefined,
+): Promise<Actor & { tokenExpiresAt?: Date }> {
+  if (!ticket) return authenticate(em, authorization);
+  const redeemed = await redeemSubscriptionTicket(em, hashToken(ticket));
+  if (!redeemed) throw new AppError('UNAUTHORIZED', 'The subscription ticket is unknown, spent or expired; ask for a new one (auth.subscriptionTicket)');
+  return { userId: redeemed.userId, role: redeemed.role, vendorId: redeemed.vendorId, tokenHash: redeemed.tokenHash, tokenExpiresAt: redeemed.tokenExpiresAt };
+}
+
+/** Whether the token behind a stream still authenticates. */
+export async function isTokenLive(em: EntityManager, tokenHash: string): Promise<boolean> {
+  return (await findPrincipalByTokenHash(em, tokenHash)) !== null;
 }
 
 export async function me(deps: { em: EntityManager; actor: Actor }): Promise<TUser> {

@@ -5,6 +5,11 @@ export function newToken(): string {
   return `fk_${randomBytes(32).toString('base64url')}`;
 }
 
+/** A subscription ticket: as random as a token, told apart by its `fkt_` prefix. */
+export function newSubscriptionTicket(): string {
+  return `fkt_${randomBytes(32).toString('base64url')}`;
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

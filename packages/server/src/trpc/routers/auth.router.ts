@@ -35,6 +35,17 @@ export const authRouter = router({
     .output(z.object({ revoked: z.number().int() }))
     .mutation(({ ctx }) => auth.logoutAll(ctx)),
 
+  subscriptionTicket: authedProcedure
+    .meta({
+      openapi: {
+        method: 'POST', path: '/auth/subscription-ticket', tags: ['auth'],
+        summary: 'A single-use ticket, valid for a minute, that opens one live subscription (its `ticket` connection parameter)',
+      },
+    })
+    .input(z.object({}).optional())
+    .output(z.object({ ticket: z.string(), expiresAt: z.date() }))
+    .mutation(({ ctx }) => auth.issueSubscriptionTicket(ctx)),
+
   me: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/auth/me', tags: ['auth'], summary: 'The calling user' } })
     .input(z.object({}).optional())

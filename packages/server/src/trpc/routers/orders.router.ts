@@ -9,7 +9,7 @@ import {
   ZCancelInput, ZDeliverInput, ZHistoryEntry, ZOrderIdInput, ZPackingResult, ZPayInput, ZShipInput,
 } from '../../domain/orders/lifecycle.schemas';
 import { watchOrder } from '../../domain/orders/order-watch.service';
-import { authedProcedure, creates, orderingProcedure, roleProcedure } from '../procedures';
+import { authedProcedure, creates, orderingProcedure, roleProcedure, subscriptionProcedure } from '../procedures';
 import type { Context } from '../context';
 import type { Actor } from '../../domain/shared/actor';
 import { router } from '../init';
@@ -114,10 +114,10 @@ export const ordersRouter = router({
     .output(ZOrder)
     .mutation(({ ctx, input }) => lifecycle.cancelOrder(lifecycleDeps(ctx), input)),
 
-  onStatusChange: authedProcedure
+  onStatusChange: subscriptionProcedure
     .input(z.object({ id: z.uuid(), lastEventId: z.uuid().nullish() }))
-    .subscription(async ({ ctx, input, signal }) => {
-      const events = await watchOrder({ em: ctx.em, actor: ctx.actor, hub: ctx.orderEvents }, input, signal);
+    .subscription(async ({ ctx, input }) => {
+      const events = await watchOrder({ em: ctx.em, actor: ctx.actor, hub: ctx.orderEvents }, input, ctx.lease);
       return (async function* () {
         for await (const event of events) yield tracked(event.eventId, event);
       })();
