@@ -14,9 +14,20 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** The real server (`src/main.ts`) in a process of its own, on 127.0.0.1, ready when this resolves. */
-export async function spawnServer(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+/** How the server is run: from its TypeScript sources, or as the production build (`pnpm --filter @frookoon/server build`). */
+const ENTRIES = {
+  source: ['--import', 'tsx', 'packages/server/src/main.ts'],
+  compiled: ['--enable-source-maps', 'packages/server/dist/main.mjs'],
+};
+
+/** The real server in a process of its own, on 127.0.0.1, ready when this resolves. */
+export async function spawnServer(
+  databaseUrl: string,
+  port: number,
+  env: Record<string, string> = {},
+  entry: keyof typeof ENTRIES = 'source',
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ENTRIES[entry], {
     cwd: repoRoot,
     // A drill's shoppers order as fast as the server answers, far past any person's pace: no rate limit applies.
     env: {
