@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -60,6 +61,7 @@ const ZEnv = z.object({
   REFUND_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   REFUND_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  WORKERS: z.literal('auto').or(z.coerce.number().int().min(1).max(64)).default(1),
   METRICS_PORT: z.literal('off').or(z.coerce.number().int().min(0).max(65535)).default(9464),
   METRICS_HOST: z.string().default('127.0.0.1'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
@@ -143,6 +145,8 @@ export interface Config {
   refundMaxAttempts: number;
   refundRetryBaseMs: number;
   shutdownGraceMs: number;
+  /** Server processes sharing the API port (`node:cluster`); 1 runs the server in this process. */
+  workers: number;
   /** Where `GET /metrics` is served, apart from the API; none with `METRICS_PORT=off`. */
   metrics: { port: number; host: string } | undefined;
   paymentGateway: PaymentGatewayConfig;
@@ -190,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refundMaxAttempts: e.REFUND_MAX_ATTEMPTS,
     refundRetryBaseMs: e.REFUND_RETRY_BASE_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    workers: e.WORKERS === 'auto' ? availableParallelism() : e.WORKERS,
     metrics: e.METRICS_PORT === 'off' ? undefined : { port: e.METRICS_PORT, host: e.METRICS_HOST },
     paymentGateway:
       e.PAYMENT_GATEWAY === 'stripe'

@@ -1,6 +1,8 @@
 // First: the instrumentations must be registered before the modules they patch are loaded.
 import { tracing } from './telemetry/tracing';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config';
+import { runPrimary } from './cluster';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
@@ -17,12 +19,24 @@ const log = createLogger(config.logLevel);
 process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
 
 try {
+  if (config.workers > 1 && cluster.isPrimary) await runPrimary(config, log);
+  else await serve(config);
+} catch (err) {
+  log.fatal({ err }, 'failed to start');
+  process.exit(1);
+}
+
+async function serve(config: Config) {
   const running = await startServer(config, log);
   log.info(
     { url: running.url, port: config.port, paymentGateway: config.paymentGateway.kind, metrics: running.metricsUrl, tracing: tracing !== undefined },
     'Frookoon API listening',
   );
+  let stopping = false;
+  // Once: a terminal's Ctrl-C reaches a cluster worker both directly and through its primary.
   const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'shutting down');
     running
       .stop()
@@ -38,9 +52,8 @@ try {
         },
       );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
-} catch (err) {
-  log.fatal({ err }, 'failed to start');
-  process.exit(1);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  // A cluster's primary asks its workers to stop over IPC.
+  process.on('message', (message) => message === 'shutdown' && shutdown('SIGTERM'));
 }

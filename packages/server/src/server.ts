@@ -31,6 +31,24 @@ export interface ServerParts {
   paymentGateway?: PaymentGateway;
 }
 
+/**
+ * Brings the database to the current schema and, when configured, seeds the demo data into an empty one. Run by
+ * each server, or once by the cluster's primary before its workers start.
+ */
+export async function prepareDatabase(orm: MikroORM, config: Config, log: Logger, embedded: boolean): Promise<void> {
+  const applied = await migrate(orm);
+  log.info({ applied, embedded }, applied.length ? 'migrations applied' : 'schema up to date');
+  if (config.seedDemo) {
+    const { seeded } = await seedDemoData(orm.em.fork(), await hashPassword(DEMO_PASSWORD));
+    if (seeded) log.info('demo data seeded');
+    // The demo password is published for trying Frookoon out; a production log never carries it.
+    log.info(
+      { accounts: Object.values(DEMO_ACCOUNTS), ...(config.production ? {} : { password: DEMO_PASSWORD }), demo_client: `http://localhost:${config.demoPort}` },
+      config.production ? 'demo accounts' : 'demo accounts (password for all three)',
+    );
+  }
+}
+
 /** Database, migrations, demo data, HTTP: everything `pnpm start` runs, as one function tests can call too. */
 export async function startServer(config: Config, log: Logger, database?: DatabaseHandle, parts: ServerParts = {}): Promise<RunningServer> {
   const db =
@@ -53,17 +71,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       connectTimeoutMs: config.dbConnectTimeoutMs,
       driverWarning: (message) => log.warn({ driver: message }, 'database driver warning'),
     });
-    const applied = await migrate(orm);
-    log.info({ applied, embedded: db.embedded }, applied.length ? 'migrations applied' : 'schema up to date');
-    if (config.seedDemo) {
-      const { seeded } = await seedDemoData(orm.em.fork(), await hashPassword(DEMO_PASSWORD));
-      if (seeded) log.info('demo data seeded');
-      // The demo password is published for trying Frookoon out; a production log never carries it.
-      log.info(
-        { accounts: Object.values(DEMO_ACCOUNTS), ...(config.production ? {} : { password: DEMO_PASSWORD }), demo_client: `http://localhost:${config.demoPort}` },
-        config.production ? 'demo accounts' : 'demo accounts (password for all three)',
-      );
-    }
+    await prepareDatabase(orm, config, log, db.embedded);
     await orderEvents.start();
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
     const metrics = config.metrics ? new Metrics(orm, log, config.dbPoolMax) : undefined;
