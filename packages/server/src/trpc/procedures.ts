@@ -104,5 +104,18 @@ export function roleProcedure(...roles: Role[]) {
  */
 export const orderingProcedure = roleProcedure('customer').use(async ({ ctx, next }) => {
   await ctx.rateLimiter.consume('orders', ctx.actor.tokenHash);
-  return next();
+  const ordering = {
+    em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
+    pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
+  };
+  return next({ ctx: { ordering } });
 });
+
+/** The REST face of a creation that reserves stock: 201 with `Location`, and an `Idempotency-Key` to retry it safely. */
+export function createsIdempotently(what: string) {
+  return {
+    ...creates(what),
+    requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+    errorResponses: [400, 401, 403, 404, 409, 413, 422, 429, 503],
+  };
+}

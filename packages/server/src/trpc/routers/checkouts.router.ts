@@ -1,32 +1,21 @@
-import { z } from 'zod';
 import * as checkouts from '../../domain/checkouts/checkouts.service';
 import { ZCheckout, ZCheckoutIdInput, ZCreateCheckoutInput } from '../../domain/checkouts/checkouts.schemas';
 import { ZPayInput } from '../../domain/orders/lifecycle.schemas';
-import { authedProcedure, creates, orderingProcedure, roleProcedure } from '../procedures';
+import { authedProcedure, createsIdempotently, orderingProcedure, roleProcedure } from '../procedures';
 import { router } from '../init';
 
 export const checkoutsRouter = router({
   create: orderingProcedure
     .meta({
       openapi: {
-        method: 'POST', path: '/checkouts', tags: ['checkouts'], ...creates('the checkout'),
+        method: 'POST', path: '/checkouts', tags: ['checkouts'], ...createsIdempotently('the checkout'),
         summary: 'Check out a cart of any vendors: one pending order per vendor, all stock reserved or none',
         description: 'Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely, as for orders.',
-        requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
-        errorResponses: [400, 401, 403, 404, 409, 413, 422, 429, 503],
       },
     })
     .input(ZCreateCheckoutInput)
     .output(ZCheckout)
-    .mutation(({ ctx, input }) =>
-      checkouts.createCheckout(
-        {
-          em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
-          pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
-        },
-        input,
-      ),
-    ),
+    .mutation(({ ctx, input }) => checkouts.createCheckout(ctx.ordering, input)),
 
   byId: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/checkouts/{id}', tags: ['checkouts'], summary: 'A checkout with its orders' } })

@@ -9,7 +9,7 @@ import {
   ZCancelInput, ZDeliverInput, ZHistoryEntry, ZOrderIdInput, ZPackingResult, ZPayInput, ZShipInput,
 } from '../../domain/orders/lifecycle.schemas';
 import { watchOrder } from '../../domain/orders/order-watch.service';
-import { authedProcedure, creates, orderingProcedure, roleProcedure, subscriptionProcedure } from '../procedures';
+import { authedProcedure, createsIdempotently, orderingProcedure, roleProcedure, subscriptionProcedure } from '../procedures';
 import type { Context } from '../context';
 import type { Actor } from '../../domain/shared/actor';
 import { router } from '../init';
@@ -22,26 +22,16 @@ export const ordersRouter = router({
   create: orderingProcedure
     .meta({
       openapi: {
-        method: 'POST', path: '/orders', tags: ['orders'], ...creates('the order'),
+        method: 'POST', path: '/orders', tags: ['orders'], ...createsIdempotently('the order'),
         summary: 'Place an order; its stock is reserved at once',
         description:
           'Send an `Idempotency-Key` header (or `idempotencyKey`) to retry safely: a replay of the same request answers ' +
           '201 again with the first response and the same `Location`, and reserves nothing twice.',
-        requestHeaders: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
-        errorResponses: [400, 401, 403, 404, 409, 413, 422, 429, 503],
       },
     })
     .input(ZCreateOrderInput)
     .output(ZOrder)
-    .mutation(({ ctx, input }) =>
-      orders.createOrder(
-        {
-          em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
-          pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
-        },
-        input,
-      ),
-    ),
+    .mutation(({ ctx, input }) => orders.createOrder(ctx.ordering, input)),
 
   byId: authedProcedure
     .meta({ openapi: { method: 'GET', path: '/orders/{id}', tags: ['orders'], summary: 'An order with its items and what you may do next' } })
