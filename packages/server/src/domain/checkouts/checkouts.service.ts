@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Checkout, Order, inLockedTransaction, insertCheckout, insertOrder, isUniqueViolation, lockStock, newId, reserveStock,
+  Checkout, Order, inLockedTransaction, insertCheckout, insertOrder, lockStock, newId, reserveStock,
   type OrderProductRow,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
@@ -8,7 +8,7 @@ import type { Actor } from '../shared/actor';
 import { MAX_INT } from '../shared/schemas';
 import { toOrderDto, type OrderItemView } from '../orders/order-dto';
 import {
-  IDEMPOTENCY_TTL_SECONDS, checkPendingCap, checkStock, idempotencyKeyOf, loadCustomerOrderInputs, mergeLines, productNotFound,
+  IDEMPOTENCY_TTL_SECONDS, checkPendingCap, checkStock, createOnce, idempotencyKeyOf, loadCustomerOrderInputs, mergeLines, productNotFound,
   requestHash, requireAddress, reviveOrder, storedReplay, toOrderDtos, type MergedLine, type OrderDeps,
 } from '../orders/orders.service';
 import { pay, type PaymentDeps } from '../payments/payment.service';
@@ -98,7 +98,7 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
     )),
   );
 
-  try {
+  return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
     await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
       await insertCheckout(tx, {
         id: checkoutId, customerId: deps.actor.userId, addressId, totalCents, currency, placedAt,
@@ -124,13 +124,7 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
       );
     });
     return response;
-  } catch (err) {
-    if (key && hash && isUniqueViolation(err, 'idempotency_key_user_key_unique')) {
-      const previous = await replay(deps, key, hash);
-      if (previous) return previous;
-    }
-    throw err;
-  }
+  });
 }
 
 async function replay(deps: OrderDeps, key: string, hash: string): Promise<TCheckout | null> {

@@ -205,7 +205,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
     null,
   );
 
-  try {
+  return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
     await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
       await insertOrder(tx, {
         id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency, placedAt,
@@ -223,10 +223,19 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
       await reserveStock(tx, lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId(), orderId })), { actorId: deps.actor.userId });
     });
     return response;
+  });
+}
+
+/**
+ * Runs a creation that stores its idempotency key; when a concurrent request with the same key committed first
+ * (the key's unique index refused this one), answers as that request was answered.
+ */
+export async function createOnce<T>(replayFirst: (() => Promise<T | null>) | undefined, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
   } catch (err) {
-    if (key && hash && isUniqueViolation(err, 'idempotency_key_user_key_unique')) {
-      // A concurrent request with the same key committed first: answer as it was answered.
-      const previous = await replay(deps, key, hash);
+    if (replayFirst && isUniqueViolation(err, 'idempotency_key_user_key_unique')) {
+      const previous = await replayFirst();
       if (previous) return previous;
     }
     throw err;
