@@ -18,3 +18,4 @@ export * from './repositories/money.repository';
 export * from './repositories/retention.repository';
 export * from './repositories/tickets.repository';
 export * from './repositories/backlog.repository';
+export * from './sql';

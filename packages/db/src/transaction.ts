@@ -23,14 +23,21 @@ export async function inLockedTransaction<T>(
   options: LockedTransactionOptions,
   fn: (tx: EntityManager) => Promise<T>,
 ): Promise<T> {
+  return withConflictRetries(em, options, () =>
+    em.transactional(async (tx) => {
+      await tx.execute(`set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`, [], 'run');
+      return fn(tx);
+    }, { clear: true }),
+  );
+}
+
+/** Runs `transaction` again after a deadlock, serialization failure or lock timeout, with jittered backoff. */
+export async function withConflictRetries<T>(em: EntityManager, options: LockedTransactionOptions, transaction: () => Promise<T>): Promise<T> {
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? 15;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await em.transactional(async (tx) => {
-        await tx.execute(`set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`, [], "run");
-        return fn(tx);
-      }, { clear: true });
+      return await transaction();
     } catch (err) {
       const conflict = retryableConflict(err);
       if (attempt >= retries || !conflict) throw err;

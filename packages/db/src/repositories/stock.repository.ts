@@ -1,44 +1,66 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Stock, type IStock } from '../entities/stock.entity';
-import { lockObserverOf } from '../lock-observer';
+import type { StockMovementKind } from '../entities/stock-movement.entity';
+import { statement, type Sql } from '../sql';
+
+export interface LockedStock {
+  productId: string;
+  quantity: number;
+}
+
+const LOCK_STOCK = statement(
+  'lock_stock',
+  'select product_id as "productId", quantity from stock where product_id = any($1::uuid[]) order by product_id for update',
+);
 
 /**
  * Locks the stock rows of `productIds` with one `SELECT … ORDER BY product_id FOR UPDATE`. Every writer of
  * stock takes its locks through here, so all transactions lock in the same global order and cannot deadlock.
  */
-export async function lockStock(tx: EntityManager, productIds: readonly string[]): Promise<Map<string, IStock>> {
+export async function lockStock(sql: Sql, productIds: readonly string[]): Promise<Map<string, LockedStock>> {
   const started = performance.now();
   try {
-    const rows = await tx.find(
-      Stock,
-      { productId: { $in: [...productIds] } },
-      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { productId: 'asc' } },
-    );
+    const rows = await sql.query<LockedStock>(LOCK_STOCK, [productIds]);
     return new Map(rows.map((row) => [row.productId, row]));
   } finally {
     // A wait that ends in a lock timeout is reported too: those are the longest.
-    lockObserverOf(tx)?.stockLockWaited((performance.now() - started) / 1000);
+    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
   }
 }
 
+export interface StockMove {
+  productId: string;
+  /** Added to the stock: negative for a reservation. */
+  delta: number;
+  movementId: string;
+  orderId: string | null;
+}
+
+const MOVE_STOCK = statement(
+  'move_stock',
+  `with x as (select * from unnest($1::uuid[], $2::int[], $3::uuid[], $4::uuid[]) as x(product_id, delta, movement_id, order_id)),
+        u as (update stock s set quantity = s.quantity + x.delta, updated_at = now() from x where s.product_id = x.product_id
+              returning s.product_id, s.quantity, s.updated_at),
+        m as (insert into stock_movement (id, product_id, order_id, kind, delta, actor_id, reason, at)
+              select x.movement_id, x.product_id, x.order_id, $5, x.delta, $6, $7, now() from x)
+   select product_id as "productId", quantity, updated_at as "updatedAt" from u`,
+);
+
 /**
- * Under the locks taken by `lockStock`: takes each line's quantity off its stock row and writes the
- * matching `reserve` ledger rows (each for its line's order), in one statement.
+ * Under the locks taken by `lockStock`: adds each move's delta to its stock row and writes the matching ledger
+ * rows of one kind (each for its move's order), in one statement. Answers the stock rows as they now are.
  */
-export async function reserveStock(
-  tx: EntityManager,
-  lines: readonly { productId: string; quantity: number; movementId: string; orderId: string }[],
-  ref: { actorId: string },
-): Promise<void> {
-  await tx.execute(
-    `with x as (select * from jsonb_to_recordset(?::jsonb) as x("productId" uuid, quantity int, "movementId" uuid, "orderId" uuid)),
-          u as (update stock s set quantity = s.quantity - x.quantity, updated_at = now() from x where s.product_id = x."productId")
-     insert into stock_movement (id, product_id, order_id, kind, delta, actor_id, at)
-     select x."movementId", x."productId", x."orderId", 'reserve', -x.quantity, ?, now() from x`,
-    [JSON.stringify(lines), ref.actorId],
-    'run',
-  );
+export async function moveStock(
+  sql: Sql,
+  kind: StockMovementKind,
+  moves: readonly StockMove[],
+  ref: { actorId: string | null; reason?: string },
+): Promise<{ productId: string; quantity: number; updatedAt: Date }[]> {
+  const rows = await sql.query<{ productId: string; quantity: number; updatedAt: string }>(MOVE_STOCK, [
+    moves.map((m) => m.productId), moves.map((m) => m.delta), moves.map((m) => m.movementId), moves.map((m) => m.orderId),
+    kind, ref.actorId, ref.reason ?? null,
+  ]);
+  // The ORM has the driver hand timestamps over as text.
+  return rows.map((r) => ({ ...r, updatedAt: new Date(r.updatedAt) }));
 }
 
 export interface LedgerMismatch {

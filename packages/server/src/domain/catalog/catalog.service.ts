@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Product, Stock, StockMovement, findProductWithStock, isForeignKeyViolation, ledgerMismatches, inLockedTransaction, isUniqueViolation, listProductsWithStock, lockStock, newId,
+  Product, Stock, StockMovement, findProductWithStock, isForeignKeyViolation, ledgerMismatches, inLockedTransaction, isUniqueViolation, listProductsWithStock, lockStock, moveStock, newId, sqlOf,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -80,7 +80,8 @@ export async function adjustStock(
     throw new AppError('NOT_FOUND', 'No such product');
   }
   return inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-    const stock = (await lockStock(tx, [input.productId])).get(input.productId);
+    const sql = await sqlOf(tx);
+    const stock = (await lockStock(sql, [input.productId])).get(input.productId);
     if (!stock) throw new AppError('NOT_FOUND', 'No stock is kept for this product');
     if (stock.quantity + input.delta < 0) {
       throw new AppError('INSUFFICIENT_STOCK', `Only ${stock.quantity} in stock; cannot remove ${-input.delta}`, {
@@ -90,12 +91,10 @@ export async function adjustStock(
     if (stock.quantity + input.delta > MAX_INT) {
       throw new AppError('VALIDATION_ERROR', `Stock cannot exceed ${MAX_INT}`, { errors: [{ field: 'delta', message: 'Too large' }] });
     }
-    stock.quantity += input.delta;
-    tx.create(StockMovement, {
-      product: stock.productId, order: null, kind: 'adjust', delta: input.delta, actor: deps.actor.userId, reason: input.reason,
+    const [moved] = await moveStock(sql, 'adjust', [{ productId: stock.productId, delta: input.delta, movementId: newId(), orderId: null }], {
+      actorId: deps.actor.userId, reason: input.reason,
     });
-    await tx.flush();
-    return { productId: stock.productId, quantity: stock.quantity, updatedAt: stock.updatedAt };
+    return moved!;
   });
 }
 

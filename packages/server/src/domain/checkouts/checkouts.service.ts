@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Checkout, Order, inLockedTransaction, insertCheckout, insertOrder, lockStock, newId, reserveStock,
+  Checkout, Order, inSqlTransaction, insertCheckout, insertOrder, lockStock, moveStock, newId,
   type OrderProductRow,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
@@ -99,13 +99,13 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
   );
 
   return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
-    await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-      await insertCheckout(tx, {
+    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
+      await insertCheckout(sql, {
         id: checkoutId, customerId: deps.actor.userId, addressId, totalCents, currency, placedAt,
         idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
       });
       for (const o of orders) {
-        await insertOrder(tx, {
+        await insertOrder(sql, {
           id: o.id, checkoutId, customerId: deps.actor.userId, vendorId: o.vendorId, addressId, totalCents: o.totalCents, currency, placedAt,
           items: o.items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
           history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
@@ -115,11 +115,12 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
           },
         });
       }
-      const stock = await lockStock(tx, lines.map((l) => l.productId));
+      const stock = await lockStock(sql, lines.map((l) => l.productId));
       checkStock(stock, lines, products);
-      await reserveStock(
-        tx,
-        orders.flatMap((o) => o.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId(), orderId: o.id }))),
+      await moveStock(
+        sql,
+        'reserve',
+        orders.flatMap((o) => o.lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: o.id }))),
         { actorId: deps.actor.userId },
       );
     });

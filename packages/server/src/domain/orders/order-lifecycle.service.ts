@@ -1,8 +1,8 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, OrderStatusHistory, OutboxEvent, Refund, StockMovement, VendorLedgerEntry,
-  inLockedTransaction, lockOrderRow, lockStock, newId, type IOrder, type IOrderItem,
+  Order, OrderItem, OrderStatusHistory, OutboxEvent, Refund, VendorLedgerEntry,
+  inLockedTransaction, lockOrderRow, lockStock, moveStock, newId, sqlOf, type IOrder, type IOrderItem,
 } from '@frookoon/db';
 import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/contract';
 import { AppError } from '../../errors/app-error';
@@ -55,12 +55,9 @@ async function lockOrder(tx: EntityManager, actor: Actor | null, id: string): Pr
 
 /** Gives back exactly what the order reserved: stock rows locked in product order, one `release` row each. */
 async function releaseStock(tx: EntityManager, order: IOrder, items: readonly IOrderItem[], actorId: string | null): Promise<void> {
-  const stock = await lockStock(tx, items.map((i) => i.product));
-  for (const item of items) {
-    const row = stock.get(item.product);
-    if (row) row.quantity += item.quantity;
-    tx.create(StockMovement, { product: item.product, order: order.id, kind: 'release', delta: item.quantity, actor: actorId, reason: null });
-  }
+  const sql = await sqlOf(tx);
+  await lockStock(sql, items.map((i) => i.product));
+  await moveStock(sql, 'release', items.map((i) => ({ productId: i.product, delta: i.quantity, movementId: newId(), orderId: order.id })), { actorId });
 }
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inLockedTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, newId,
-  reserveStock, type IOrder, type IOrderItem, type OrderProductRow, type PendingHoldings,
+  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, moveStock,
+  newId, withSql, type IOrder, type IOrderItem, type OrderProductRow, type PendingHoldings,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -104,7 +104,7 @@ export function reviveOrder(json: Record<string, unknown>): TOrder {
  * the customer already holds unpaid, for `checkPendingCap`.
  */
 export async function loadCustomerOrderInputs(deps: { em: EntityManager; actor: Actor }, addressId: string, lines: readonly MergedLine[]) {
-  const inputs = await loadOrderInputs(deps.em, deps.actor.userId, addressId, lines.map((l) => l.productId));
+  const inputs = await withSql(deps.em, (sql) => loadOrderInputs(sql, deps.actor.userId, addressId, lines.map((l) => l.productId)));
   if (!inputs.addressOk) {
     throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
   }
@@ -206,8 +206,8 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
   );
 
   return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
-    await inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-      await insertOrder(tx, {
+    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
+      await insertOrder(sql, {
         id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency, placedAt,
         items: items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
         history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
@@ -218,9 +218,9 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
         idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
       });
 
-      const stock = await lockStock(tx, lines.map((l) => l.productId));
+      const stock = await lockStock(sql, lines.map((l) => l.productId));
       checkStock(stock, lines, products);
-      await reserveStock(tx, lines.map((l) => ({ productId: l.productId, quantity: l.quantity, movementId: newId(), orderId })), { actorId: deps.actor.userId });
+      await moveStock(sql, 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId })), { actorId: deps.actor.userId });
     });
     return response;
   });
