@@ -47,12 +47,14 @@ const ZEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('1mb'),
   TOKEN_TTL_HOURS: z.coerce.number().positive().default(24 * 30),
+  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   STOCK_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(900),
   EXPIRY_SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(30_000),
   OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  OUTBOX_BATCH_MS: z.coerce.number().int().min(0).max(1000).default(20),
   OUTBOX_RETENTION_DAYS: z.coerce.number().int().positive().default(7),
   STREAMS_PER_USER: z.coerce.number().int().positive().default(5),
   STREAM_MAX_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -131,12 +133,16 @@ export interface Config {
   logLevel: string;
   bodyLimit: string;
   tokenTtlMs: number;
+  /** How long an instance trusts a token it has looked up without looking again; 0 looks up every request. */
+  tokenCacheMs: number;
   dbPoolMax: number;
   dbConnectTimeoutMs: number;
   stockLockTimeoutMs: number;
   orderPaymentTimeoutMs: number;
   expirySweepIntervalMs: number;
   outboxPollMs: number;
+  /** How long a mutation's events may wait for others to share their dispatch. */
+  outboxBatchMs: number;
   /** Dispatched outbox events older than this are purged by the sweeper. */
   outboxRetentionDays: number;
   /** Live subscriptions: per user on one instance, longest life, and how often their token is checked. */
@@ -182,12 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     bodyLimit: e.BODY_LIMIT,
     tokenTtlMs: e.TOKEN_TTL_HOURS * 3_600_000,
+    tokenCacheMs: e.TOKEN_CACHE_MS,
     dbPoolMax: e.DB_POOL_MAX,
     dbConnectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
     stockLockTimeoutMs: e.STOCK_LOCK_TIMEOUT_MS,
     orderPaymentTimeoutMs: e.ORDER_PAYMENT_TIMEOUT_SECONDS * 1000,
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    outboxBatchMs: e.OUTBOX_BATCH_MS,
     outboxRetentionDays: e.OUTBOX_RETENTION_DAYS,
     streams: { maxPerUser: e.STREAMS_PER_USER, maxDurationMs: e.STREAM_MAX_SECONDS * 1000, recheckMs: e.STREAM_RECHECK_SECONDS * 1000 },
     refundPollMs: e.REFUND_POLL_MS,

@@ -5,6 +5,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createApp } from './http/app';
+import { TokenCache } from './domain/auth/token-cache';
 import { StreamGuard } from './domain/auth/stream-guard';
 import { hashPassword } from './domain/auth/password';
 import type { PaymentGateway } from './domain/payments/payment-gateway';
@@ -79,7 +80,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     jobs = startJobs({ orm, config, log, paymentGateway, metrics });
     const rateLimiter = createRateLimiter(orm, config.rateLimits);
     if (metrics && config.metrics) metricsServer = await serveMetrics(metrics, config.metrics, log);
-    server = createApp({ orm, config, log, paymentGateway, orderEvents, streams: new StreamGuard(config.streams), rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
+    server = createApp({ orm, config, log, paymentGateway, orderEvents, streams: new StreamGuard(config.streams), tokens: new TokenCache(config.tokenCacheMs), rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);

@@ -65,6 +65,29 @@ describe('register, login, logout', () => {
     expect((await me(second.token)).status).toBe(200);
   });
 
+  it('honours a logout at once on the instance that revoked, and within a second on another that cached the token', async () => {
+    const other = await startTestApp({ TOKEN_CACHE_MS: '1000' }, app.db);
+    try {
+      const user = await app.makeUser('customer');
+      const meOn = (server: TestApp) => server.http('/api/v1/auth/me', { headers: bearer(user.token) });
+      expect((await meOn(other)).status).toBe(200);
+      expect((await meOn(app)).status).toBe(200);
+      const revokedAt = Date.now();
+      await app.http('/api/v1/auth/logout', { method: 'POST', headers: bearer(user.token) });
+      expect((await meOn(app)).status).toBe(401);
+      // The other instance looked the token up less than a second ago and may still trust it, but not for longer.
+      let status = (await meOn(other)).status;
+      while (status === 200 && Date.now() - revokedAt < 3000) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        status = (await meOn(other)).status;
+      }
+      expect(status).toBe(401);
+      expect(Date.now() - revokedAt).toBeLessThan(1000 + 500);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses an expired token', async () => {
     const user = await app.makeUser('customer');
     await app.orm.em.getConnection().execute("update api_token set expires_at = now() - interval '1 second' where token_hash = ?", [hashToken(user.token)]);

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Role } from '@frookoon/contract';
+import { statement, withSql } from '../sql';
 
 export interface TokenPrincipal {
   userId: string;
@@ -7,16 +8,18 @@ export interface TokenPrincipal {
   vendorId: string | null;
 }
 
-/** The user behind a live (unrevoked, unexpired) token, in one indexed lookup. */
-export async function findPrincipalByTokenHash(em: EntityManager, tokenHash: string): Promise<TokenPrincipal | null> {
-  const rows = await em.execute<{ id: string; role: Role; vendor_id: string | null }[]>(
-    `select u.id, u.role, u.vendor_id
-       from api_token t join app_user u on u.id = t.user_id
-      where t.token_hash = ? and t.revoked_at is null and t.expires_at > now()`,
-    [tokenHash],
-  );
+const PRINCIPAL = statement(
+  'principal',
+  `select u.id, u.role, u.vendor_id, t.expires_at
+     from api_token t join app_user u on u.id = t.user_id
+    where t.token_hash = $1 and t.revoked_at is null and t.expires_at > now()`,
+);
+
+/** The user behind a live (unrevoked, unexpired) token and when the token expires, in one indexed lookup. */
+export async function findPrincipalByTokenHash(em: EntityManager, tokenHash: string): Promise<(TokenPrincipal & { expiresAt: Date }) | null> {
+  const rows = await withSql(em, (sql) => sql.query<{ id: string; role: Role; vendor_id: string | null; expires_at: string }>(PRINCIPAL, [tokenHash]));
   const row = rows[0];
-  return row ? { userId: row.id, role: row.role, vendorId: row.vendor_id } : null;
+  return row ? { userId: row.id, role: row.role, vendorId: row.vendor_id, expiresAt: new Date(row.expires_at) } : null;
 }
 
 /** Revokes a live token; true when one was revoked. */

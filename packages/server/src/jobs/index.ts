@@ -9,7 +9,7 @@ import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import type { JobName, Metrics } from '../telemetry/metrics';
 
 export interface Jobs {
-  /** Dispatch soon: called after every mutation, so events do not wait for the next poll. */
+  /** Dispatch within `OUTBOX_BATCH_MS`: called after every mutation, so events do not wait for the next poll. */
   pokeOutbox(): void;
   stop(): Promise<void>;
 }
@@ -70,9 +70,18 @@ export function startJobs(services: { orm: MikroORM; config: Config; log: Logger
     const purged = await purgeRetained(orm.em.fork(), { outboxRetentionDays: config.outboxRetentionDays });
     if (Object.values(purged).some((n) => n > 0)) log.info({ purged }, 'old rows removed');
   });
+  // Mutations poke the dispatcher; pokes within one batch window share a dispatch, however many there are.
+  let batch: NodeJS.Timeout | undefined;
+  const pokeOutbox = () => {
+    batch ??= setTimeout(() => {
+      batch = undefined;
+      outbox.tick();
+    }, config.outboxBatchMs);
+  };
   return {
-    pokeOutbox: () => setImmediate(outbox.tick),
+    pokeOutbox,
     stop: async () => {
+      clearTimeout(batch);
       await Promise.all([outbox.stop(), refunds.stop(), sweeper.stop()]);
     },
   };

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { PaymentGateway } from '../domain/payments/payment-gateway';
 import type { OrderEventsHub } from '../events/order-events.hub';
 import type { StreamGuard } from '../domain/auth/stream-guard';
+import type { TokenCache } from '../domain/auth/token-cache';
 import type { Metrics } from '../telemetry/metrics';
 import type { RateLimiter } from '../limits/rate-limiter';
 // Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
@@ -30,6 +31,11 @@ export interface AppServices {
   rateLimiter: RateLimiter;
   /** @internal */
   streams: StreamGuard;
+  /**
+   * Principals of recently seen tokens (`TOKEN_CACHE_MS`), forgotten at once when revoked here.
+   * @internal
+   */
+  tokens: TokenCache;
   /**
    * Asks the outbox dispatcher to run now rather than at its next poll.
    * @internal

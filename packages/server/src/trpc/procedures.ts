@@ -48,7 +48,7 @@ const pokeOutbox = middleware(async ({ ctx, next, type }) => {
 export const publicProcedure = baseProcedure.use(observeProcedure).use(errorPipeline).use(pokeOutbox).use(withEntityManager);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const actor = await authenticate(ctx.em, ctx.authorization);
+  const actor = await authenticate(ctx.em, ctx.tokens, ctx.authorization);
   ctx.call.userId = actor.userId;
   return next({ ctx: { actor, log: ctx.log.child({ user_id: actor.userId }) } });
 });
@@ -58,7 +58,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
  * open only within the stream limits (count per user, duration, the token staying live).
  */
 export const subscriptionProcedure = publicProcedure.use(async ({ ctx, next, signal }) => {
-  const actor = await authenticateSubscription(ctx.em, ctx.subscriptionTicket, ctx.authorization);
+  const actor = await authenticateSubscription(ctx.em, ctx.tokens, ctx.subscriptionTicket, ctx.authorization);
   ctx.call.userId = actor.userId;
   const lease = ctx.streams.lease(actor, () => isTokenLive(ctx.orm.em.fork(), actor.tokenHash), signal);
   return next({ ctx: { actor, lease, log: ctx.log.child({ user_id: actor.userId }) } });

@@ -7,6 +7,7 @@ import { AppError } from '../../errors/app-error';
 import { hashedKey, type RateLimiter } from '../../limits/rate-limiter';
 import type { Actor } from '../shared/actor';
 import { hashPassword, verifyPassword } from './password';
+import type { TokenCache } from './token-cache';
 import { hashToken, newSubscriptionTicket, newToken, tokenFromAuthorization } from './tokens';
 import type { TAuthResult, TCreateUserInput, TCreateVendorInput, TLoginInput, TRegisterInput, TUser, TVendor } from './auth.schemas';
 
@@ -78,22 +79,29 @@ export async function login(deps: PublicAuthDeps, input: TLoginInput): Promise<T
   return issueToken(deps, user);
 }
 
-export async function logout(deps: { em: EntityManager; actor: Actor }): Promise<{ revoked: boolean }> {
+/** Revocation takes effect at once on this instance; other instances drop their cached copy within a second. */
+export async function logout(deps: { em: EntityManager; actor: Actor; tokens: TokenCache }): Promise<{ revoked: boolean }> {
+  deps.tokens.forgetToken(deps.actor.tokenHash);
   return { revoked: await revokeToken(deps.em, deps.actor.tokenHash) };
 }
 
 /** Revokes every live token of the caller, the one in use included (e.g. after a lost device). */
-export async function logoutAll(deps: { em: EntityManager; actor: Actor }): Promise<{ revoked: number }> {
+export async function logoutAll(deps: { em: EntityManager; actor: Actor; tokens: TokenCache }): Promise<{ revoked: number }> {
+  deps.tokens.forgetUser(deps.actor.userId);
   return { revoked: await revokeUserTokens(deps.em, deps.actor.userId) };
 }
 
-/** The actor behind an `Authorization` header, or `UNAUTHORIZED`. */
-export async function authenticate(em: EntityManager, authorization: string | undefined): Promise<Actor> {
+/** The actor behind an `Authorization` header (from the cache when seen within its second), or `UNAUTHORIZED`. */
+export async function authenticate(em: EntityManager, tokens: TokenCache, authorization: string | undefined): Promise<Actor> {
   const token = tokenFromAuthorization(authorization);
   if (!token) throw new AppError('UNAUTHORIZED', 'Please log in: send `Authorization: Bearer <token>`');
   const tokenHash = hashToken(token);
-  const principal = await findPrincipalByTokenHash(em, tokenHash);
-  if (!principal) throw new AppError('UNAUTHORIZED', 'The token is invalid, expired or revoked; please log in again');
+  const cached = tokens.get(tokenHash);
+  if (cached) return { ...cached, tokenHash };
+  const found = await findPrincipalByTokenHash(em, tokenHash);
+  if (!found) throw new AppError('UNAUTHORIZED', 'The token is invalid, expired or revoked; please log in again');
+  const principal = { userId: found.userId, role: found.role, vendorId: found.vendorId };
+  tokens.remember(tokenHash, principal, found.expiresAt);
   return { ...principal, tokenHash };
 }
 
@@ -116,10 +124,11 @@ export async function issueSubscriptionTicket(deps: { em: EntityManager; actor: 
  */
 export async function authenticateSubscription(
   em: EntityManager,
+  tokens: TokenCache,
   ticket: string | undefined,
   authorization: string | undefined,
 ): Promise<Actor & { tokenExpiresAt?: Date }> {
-  if (!ticket) return authenticate(em, authorization);
+  if (!ticket) return authenticate(em, tokens, authorization);
   const redeemed = await redeemSubscriptionTicket(em, hashToken(ticket));
   if (!redeemed) throw new AppError('UNAUTHORIZED', 'The subscription ticket is unknown, spent or expired; ask for a new one (auth.subscriptionTicket)');
   return { userId: redeemed.userId, role: redeemed.role, vendorId: redeemed.vendorId, tokenHash: redeemed.tokenHash, tokenExpiresAt: redeemed.tokenExpiresAt };
