@@ -16,7 +16,11 @@ import { uuidv7 } from 'uuidv7';
 import { freePort, scratchServer, withDatabaseName } from '@frookoon/db';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = [16, 64];
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
+/** Workload names to run (hot, uniform, three-line, pay); all by default. */
+const ONLY = process.env.BENCH_WORKLOADS?.split(',');
+/** Node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
+const SERVER_FLAGS = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const STOCK = 10_000_000;
@@ -136,7 +140,7 @@ async function main() {
 
   try {
     targets.push(
-      await start('frookoon', ['dist/main.mjs'], {
+      await start('frookoon', [...SERVER_FLAGS, 'dist/main.mjs'], {
         ...common, NODE_ENV: 'production', PAYMENT_GATEWAY: 'test', SEED_DEMO: 'false', LOG_LEVEL: 'warn', METRICS_PORT: process.env.METRICS_PORT ?? 'off',
       }),
     );
@@ -189,11 +193,11 @@ async function main() {
     const few = await createProducts(100);
 
     const workloads = [
-      { name: 'one hot product', products: hot, lines: 1, pay: false },
-      { name: `uniform over ${PRODUCTS} products`, products: many, lines: 1, pay: false },
-      { name: 'three lines over 100 products', products: few, lines: 3, pay: false },
-      { name: 'place and pay', products: many, lines: 1, pay: true },
-    ];
+      { key: 'hot', name: 'one hot product', products: hot, lines: 1, pay: false },
+      { key: 'uniform', name: `uniform over ${PRODUCTS} products`, products: many, lines: 1, pay: false },
+      { key: 'three-line', name: 'three lines over 100 products', products: few, lines: 3, pay: false },
+      { key: 'pay', name: 'place and pay', products: many, lines: 1, pay: true },
+    ].filter((w) => !ONLY || ONLY.includes(w.key));
 
     /**
      * Workers loop for `seconds`, each order as the next buyer, of `lines` distinct products one unit each; a
