@@ -19,3 +19,4 @@ export * from './repositories/retention.repository';
 export * from './repositories/tickets.repository';
 export * from './repositories/backlog.repository';
 export * from './sql';
+export * from './repositories/payments.repository';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Checkout, Order, PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, lockOrderRow, lockPaymentAttempt, newId, type IOrder, type IOrderItem,
-  type IPaymentAttempt,
+  PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, inSqlTransaction, insertPaymentAttempt, isUniqueViolation, lockOrderRow, lockPayableOrders, lockPaymentAttempt,
+  newId, touchPaymentAttempt, type IOrder, type IOrderItem, type IPaymentAttempt,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -60,52 +60,56 @@ export async function pay(deps: PaymentDeps, target: PaymentTarget, paymentToken
   return settled;
 }
 
-/** Under the locks of the orders to pay: refuses what cannot be paid now, then records the attempt. */
-async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<IPaymentAttempt> {
-  return inLockedTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (tx) => {
-    const orders = await lockTargetOrders(tx, deps.actor, target);
+/** A payment attempt as the charge needs it: its id (the gateway's idempotency key), amount and covered orders. */
+interface StartedAttempt {
+  id: string;
+  amountCents: number;
+  currency: string;
+  orderIds: string[];
+}
+
+/**
+ * Under the locks of the orders to pay (taken with the attempt made so far, in one statement): refuses what cannot
+ * be paid now, then records the attempt.
+ */
+async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<StartedAttempt> {
+  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
+    const orders = await lockPayableOrders(sql, target, deps.actor.userId);
+    if (orders.length === 0) throw new AppError('NOT_FOUND', 'orderId' in target ? 'No such order' : 'No such checkout');
+    const checkoutId = orders[0]!.checkoutId;
+    if ('orderId' in target && checkoutId) {
+      throw new AppError('VALIDATION_ERROR', `This order is part of checkout ${checkoutId}: pay the checkout (checkouts.pay), which pays all its orders with one charge`, {
+        errors: [{ field: 'id', message: 'Pay its checkout instead' }],
+      });
+    }
     const pending = orders.filter((o) => o.status === 'PENDING');
     if (pending.length === 0) {
-      const status = orders[0]?.status ?? 'CANCELLED';
-      throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${status}`);
+      throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${orders[0]!.status}`);
     }
-    const key = 'orderId' in target ? { order: target.orderId } : { checkout: target.checkoutId };
-    const existing = await tx.findOne(PaymentAttempt, key);
+    const existing = orders[0]!.attempt;
+    const inProgress = () => new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
     if (existing) {
       // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
       // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
       if (existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS) {
-        existing.updatedAt = new Date();
-        await tx.flush();
-        return existing;
+        return touchPaymentAttempt(sql, existing.id);
       }
-      throw new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
+      throw inProgress();
     }
-    const created = tx.create(PaymentAttempt, {
-      id: newId(), order: null, checkout: null, ...key, orderIds: pending.map((o) => o.id), status: 'pending',
-      amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency, reference: null, declineReason: null,
-    });
-    await tx.flush();
-    return created;
-  });
-}
-
-/** The order, or the checkout's orders in id order (the one lock order of all multi-order transactions). */
-async function lockTargetOrders(tx: EntityManager, actor: Actor, target: PaymentTarget): Promise<IOrder[]> {
-  if ('orderId' in target) {
-    const order = await lockOrderRow(tx, target.orderId, { customer: actor.userId });
-    if (!order) throw new AppError('NOT_FOUND', 'No such order');
-    if (order.checkout) {
-      throw new AppError('VALIDATION_ERROR', `This order is part of checkout ${order.checkout}: pay the checkout (checkouts.pay), which pays all its orders with one charge`, {
-        errors: [{ field: 'id', message: 'Pay its checkout instead' }],
+    const attempt = {
+      id: newId(), orderIds: pending.map((o) => o.id), amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency,
+    };
+    try {
+      await insertPaymentAttempt(sql, {
+        ...attempt, orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
       });
+    } catch (err) {
+      // A payer who waited for the lock read the attempts as they were before it: one made meanwhile shows up here.
+      if (isUniqueViolation(err)) throw inProgress();
+      throw err;
     }
-    return [order];
-  }
-  const checkout = await tx.findOne(Checkout, { id: target.checkoutId, customer: actor.userId }, { fields: ['id'] });
-  if (!checkout) throw new AppError('NOT_FOUND', 'No such checkout');
-  const ids = (await tx.find(Order, { checkout: target.checkoutId }, { fields: ['id'], orderBy: { id: 'asc' } })).map((o) => o.id);
-  return lockOrders(tx, ids);
+    return attempt;
+  });
 }
 
 async function lockOrders(tx: EntityManager, ids: readonly string[]): Promise<IOrder[]> {
