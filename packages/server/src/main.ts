@@ -3,7 +3,7 @@ import { tracing } from './telemetry/tracing';
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config';
 import { runPrimary } from './cluster';
-import { createLogger } from './logger';
+import { createLogger, stdoutDestination } from './logger';
 import { startServer } from './server';
 
 let config: Config;
@@ -14,7 +14,7 @@ try {
   process.stderr.write(`Frookoon cannot start. ${err instanceof ConfigError ? err.message : String(err)}\n`);
   process.exit(1);
 }
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, stdoutDestination());
 
 process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
 

@@ -1,4 +1,6 @@
 import { TRPCError } from '@trpc/server';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from './context';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { z } from 'zod';
 import type { Role } from '@frookoon/contract';
@@ -15,13 +17,17 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
 };
 
 /**
- * The error pipeline of every procedure: whatever was thrown becomes an `AppError`, is logged once, and
- * travels as a TRPCError whose code carries the problem's HTTP status (the error formatter builds the body).
+ * The pipeline of every procedure, one middleware so that a call pays for one context copy: a fresh identity map
+ * (a tRPC batch shares one context but never one unit of work); whatever was thrown becomes an `AppError`, is
+ * logged once, and travels as a TRPCError whose code carries the problem's HTTP status (the error formatter builds
+ * the body); and a mutation, which may have written outbox events, has them dispatched soon rather than at the
+ * next poll.
  */
-const errorPipeline = middleware(async ({ ctx, next, path, type }) => {
+const pipeline = middleware(async ({ ctx, next, path, type }) => {
   // Filled in by authentication further down the chain, so that refusals are logged with the user.
   const call: { userId?: string } = {};
-  const result = await next({ ctx: { call } });
+  const result = await next({ ctx: { call, em: ctx.orm.em.fork() } });
+  if (type === 'mutation') ctx.pokeOutbox();
   if (result.ok) return result;
   const appError = toAppError(result.error);
   const fields = { path, error_code: appError.code, field: appError.field, user_id: call.userId };
@@ -35,23 +41,31 @@ const errorPipeline = middleware(async ({ ctx, next, path, type }) => {
   throw new TRPCError({ code: TRPC_CODE_BY_STATUS[appError.status] ?? 'INTERNAL_SERVER_ERROR', message: appError.message, cause: appError });
 });
 
-/** A fresh identity map per procedure: a tRPC batch shares one context but never one unit of work. */
-const withEntityManager = middleware(({ ctx, next }) => next({ ctx: { em: ctx.orm.em.fork() } }));
+export const publicProcedure = baseProcedure.use(observeProcedure).use(pipeline);
 
-/** Every mutation may have written outbox events: have them dispatched now rather than at the next poll. */
-const pokeOutbox = middleware(async ({ ctx, next, type }) => {
-  const result = await next();
-  if (type === 'mutation') ctx.pokeOutbox();
-  return result;
-});
+/** What every procedure's context holds once the pipeline ran. */
+type PipelineContext = Context & { call: { userId?: string }; em: EntityManager };
 
-export const publicProcedure = baseProcedure.use(observeProcedure).use(errorPipeline).use(pokeOutbox).use(withEntityManager);
-
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** The actor behind the token (`UNAUTHORIZED` without a live one), refused with `FORBIDDEN` outside `roles`. */
+async function resolveActor(ctx: PipelineContext, roles?: readonly Role[]) {
   const actor = await authenticate(ctx.em, ctx.tokens, ctx.authorization);
   ctx.call.userId = actor.userId;
-  return next({ ctx: { actor, log: ctx.log.child({ user_id: actor.userId }) } });
-});
+  if (roles && !roles.includes(actor.role)) {
+    throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} accounts may do this`);
+  }
+  return { actor, log: ctx.log.child({ user_id: actor.userId }) };
+}
+
+/** The middlewares that resolve a token, whatever roles they admit; read by `requiresToken`. */
+const authenticating = new WeakSet<object>();
+
+/** `procedure` with its last middleware (the one just added) marked as authenticating. */
+function markAuthenticating<P extends { _def: { middlewares: unknown[] } }>(procedure: P): P {
+  authenticating.add(procedure._def.middlewares.at(-1) as object);
+  return procedure;
+}
+
+export const authedProcedure = markAuthenticating(publicProcedure.use(async ({ ctx, next }) => next({ ctx: await resolveActor(ctx) })));
 
 /**
  * Live subscriptions: opened with a single-use ticket (its connection parameter) or a bearer header, and held
@@ -64,9 +78,6 @@ export const subscriptionProcedure = publicProcedure.use(async ({ ctx, next, sig
   return next({ ctx: { actor, lease, log: ctx.log.child({ user_id: actor.userId }) } });
 });
 
-/** What `authedProcedure` runs on top of `publicProcedure`: the token is resolved to an actor, or `UNAUTHORIZED`. */
-const authentication = authedProcedure._def.middlewares.filter((fn) => !publicProcedure._def.middlewares.includes(fn));
-
 /**
  * Whether a procedure can only be called with a token, read from its middleware chain rather than declared, so
  * that the REST document secures exactly the operations that authenticate.
@@ -74,7 +85,7 @@ const authentication = authedProcedure._def.middlewares.filter((fn) => !publicPr
 export function requiresToken(procedure: { _def: object }): boolean {
   // A built procedure keeps the middleware chain of its builder; tRPC only leaves it out of the type.
   const { middlewares } = procedure._def as { middlewares?: unknown[] };
-  return authentication.length > 0 && authentication.every((fn) => middlewares?.includes(fn));
+  return middlewares?.some((fn) => authenticating.has(fn as object)) ?? false;
 }
 
 /**
@@ -90,26 +101,24 @@ export function creates(what: string) {
 
 /** Only the given roles; anyone else authenticated gets `FORBIDDEN`. */
 export function roleProcedure(...roles: Role[]) {
-  return authedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.actor.role)) {
-      throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} accounts may do this`);
-    }
-    return next();
-  });
+  return markAuthenticating(publicProcedure.use(async ({ ctx, next }) => next({ ctx: await resolveActor(ctx, roles) })));
 }
 
 /**
  * A customer creating orders or checkouts: each call is counted against its token (`RATE_ORDERS`, one statement)
  * before anything else is read, and refused with `RATE_LIMITED` past the limit.
  */
-export const orderingProcedure = roleProcedure('customer').use(async ({ ctx, next }) => {
-  await ctx.rateLimiter.consume('orders', ctx.actor.tokenHash);
-  const ordering = {
-    em: ctx.em, actor: ctx.actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
-    pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
-  };
-  return next({ ctx: { ordering } });
-});
+export const orderingProcedure = markAuthenticating(
+  publicProcedure.use(async ({ ctx, next }) => {
+    const { actor, log } = await resolveActor(ctx, ['customer']);
+    await ctx.rateLimiter.consume('orders', actor.tokenHash);
+    const ordering = {
+      em: ctx.em, actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
+      pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
+    };
+    return next({ ctx: { actor, log, ordering } });
+  }),
+);
 
 /** The REST face of a creation that reserves stock: 201 with `Location`, and an `Idempotency-Key` to retry it safely. */
 export function createsIdempotently(what: string) {
