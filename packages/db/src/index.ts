@@ -19,4 +19,5 @@ export * from './repositories/retention.repository';
 export * from './repositories/tickets.repository';
 export * from './repositories/backlog.repository';
 export * from './sql';
+export * from './pgbouncer';
 export * from './repositories/payments.repository';
