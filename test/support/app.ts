@@ -53,7 +53,8 @@ export async function startTestApp(env: Record<string, string> = {}, existingDb?
     },
   });
   const log = createLogger(config.logLevel, sink);
-  const handle: DatabaseHandle = { url: db.url, embedded: false, stop: async () => undefined };
+  // A test that puts a pooler in front of `db` names it in DATABASE_URL, and `db` itself in DATABASE_DIRECT_URL.
+  const handle: DatabaseHandle = { url: config.databaseUrl ?? db.url, directUrl: config.databaseDirectUrl ?? db.url, embedded: false, stop: async () => undefined };
   const running = await startServer(config, log, handle, parts);
   let seq = 0;
 

@@ -2,6 +2,8 @@ import { startEmbeddedPostgres } from './embedded';
 
 export interface DatabaseHandle {
   url: string;
+  /** PostgreSQL itself, for `LISTEN`, migrations and seeding, when `url` names a transaction-mode pooler; else `url`. */
+  directUrl: string;
   /** Whether this process started the database (and so must stop it). */
   embedded: boolean;
   stop(): Promise<void>;
@@ -10,6 +12,8 @@ export interface DatabaseHandle {
 export interface ResolveDatabaseOptions {
   /** `DATABASE_URL`; when empty an embedded cluster is used. */
   databaseUrl?: string;
+  /** `DATABASE_DIRECT_URL`; `databaseUrl` when empty. */
+  directUrl?: string;
   dataDir: string;
   port: number;
   onLog?: (line: string) => void;
@@ -18,7 +22,7 @@ export interface ResolveDatabaseOptions {
 /** `DATABASE_URL` when given, otherwise an embedded PostgreSQL kept under `dataDir`. */
 export async function resolveDatabase(options: ResolveDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    return { url: options.databaseUrl, embedded: false, stop: async () => undefined };
+    return { url: options.databaseUrl, directUrl: options.directUrl ?? options.databaseUrl, embedded: false, stop: async () => undefined };
   }
   const db = await startEmbeddedPostgres({
     dataDir: options.dataDir,
@@ -26,5 +30,5 @@ export async function resolveDatabase(options: ResolveDatabaseOptions): Promise<
     database: 'frookoon',
     onLog: options.onLog,
   });
-  return { url: db.url, embedded: true, stop: db.stop };
+  return { url: db.url, directUrl: db.url, embedded: true, stop: db.stop };
 }

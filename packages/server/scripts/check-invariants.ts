@@ -1,7 +1,7 @@
 /**
- * `pnpm check:invariants`: checks every invariant of stock, lifecycle and money against DATABASE_URL, or the
- * embedded database (the one a running server uses, else started for the check and stopped after). Prints one
- * line per invariant; exits 1 on any violation.
+ * `pnpm check:invariants`: checks every invariant of stock, lifecycle and money against DATABASE_DIRECT_URL (else
+ * DATABASE_URL), or the embedded database (the one a running server uses, else started for the check and stopped
+ * after). Prints one line per invariant; exits 1 on any violation.
  */
 import { checkInvariants, initOrm, resolveDatabase, runningEmbeddedUrl } from '@frookoon/db';
 import { loadConfig } from '../src/config';
@@ -11,9 +11,10 @@ const SHOWN_PER_INVARIANT = 10;
 const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
 const running = config.databaseUrl ? undefined : runningEmbeddedUrl(config.dataDir, config.embeddedPgPort, 'frookoon');
 const db = running
-  ? { url: running, stop: async () => undefined }
-  : await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort });
-const orm = await initOrm({ url: db.url });
+  ? { directUrl: running, stop: async () => undefined }
+  : await resolveDatabase({ databaseUrl: config.databaseUrl, directUrl: config.databaseDirectUrl, dataDir: config.dataDir, port: config.embeddedPgPort });
+// Its scans of whole tables stay off a pooler's connections, which are sized for requests.
+const orm = await initOrm({ url: db.directUrl });
 let failed = 0;
 try {
   const pending = await orm.getMigrator().getPendingMigrations();

@@ -13,8 +13,8 @@ const RESTART_DELAY_MS = 1000;
  * every worker stops gracefully, then the database.
  */
 export async function runPrimary(config: Config, log: Logger): Promise<void> {
-  const db = await resolveDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, port: config.embeddedPgPort });
-  const orm = await initOrm({ url: db.url, poolMax: 1, connectTimeoutMs: config.dbConnectTimeoutMs });
+  const db = await resolveDatabase({ databaseUrl: config.databaseUrl, directUrl: config.databaseDirectUrl, dataDir: config.dataDir, port: config.embeddedPgPort });
+  const orm = await initOrm({ url: db.directUrl, poolMax: 1, connectTimeoutMs: config.dbConnectTimeoutMs });
   try {
     await prepareDatabase(orm, config, log, db.embedded);
   } finally {
@@ -25,6 +25,9 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
   const fork = (index: number): Worker => {
     const worker = cluster.fork({
       DATABASE_URL: db.url,
+      DATABASE_DIRECT_URL: db.directUrl,
+      // As decided here: with a direct URL always set, a worker would otherwise take any database for a pooler.
+      DATABASE_PREPARED_STATEMENTS: config.databasePreparedStatements ? 'on' : 'off',
       WORKERS: '1',
       SEED_DEMO: 'false',
       // Each worker serves its own metrics, on the configured port plus its index.

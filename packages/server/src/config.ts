@@ -40,6 +40,8 @@ const ZEnv = z.object({
   HOST: z.string().default('0.0.0.0'),
   DEMO_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
   DATABASE_URL: z.string().optional().transform((s) => s || undefined),
+  DATABASE_DIRECT_URL: z.string().optional().transform((s) => s || undefined),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).optional(),
   DATA_DIR: z.string().default(`${REPO_ROOT}.data/postgres`),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   CORS_ALLOWED_ORIGINS: csv.default(['http://localhost:3000', 'http://localhost:5173']),
@@ -82,6 +84,9 @@ const ZEnv = z.object({
     .transform((s) => (s ? new URL(s) : undefined))
     .refine((u) => !u || u.pathname === '/', 'STRIPE_API_BASE is scheme, host and port only (Stripe paths start at /v1)'),
 }).superRefine((e, ctx) => {
+  if (e.DATABASE_DIRECT_URL && !e.DATABASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_DIRECT_URL'], message: 'DATABASE_DIRECT_URL goes with a DATABASE_URL that names a pooler' });
+  }
   if (e.PAYMENT_GATEWAY === 'stripe' && !e.STRIPE_SECRET_KEY) {
     ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'STRIPE_SECRET_KEY is required when PAYMENT_GATEWAY=stripe' });
   }
@@ -122,6 +127,10 @@ export interface Config {
   host: string;
   demoPort: number;
   databaseUrl: string | undefined;
+  /** PostgreSQL itself, for `LISTEN` and migrations, when `databaseUrl` names a pooler; else `databaseUrl`. */
+  databaseDirectUrl: string | undefined;
+  /** Statements prepared once per connection, which a transaction-mode pooler before PgBouncer 1.21 cannot carry. */
+  databasePreparedStatements: boolean;
   dataDir: string;
   embeddedPgPort: number;
   /** Origins that get CORS headers: the configured list plus the demo client's own origin. */
@@ -179,6 +188,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     demoPort: e.DEMO_PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseDirectUrl: e.DATABASE_DIRECT_URL ?? e.DATABASE_URL,
+    // A direct URL beside DATABASE_URL means a pooler in front, which may not keep a statement on one connection.
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS ? e.DATABASE_PREPARED_STATEMENTS === 'on' : !e.DATABASE_DIRECT_URL,
     dataDir: e.DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     corsOrigins: [...new Set([...e.CORS_ALLOWED_ORIGINS, ...demoOrigins])],

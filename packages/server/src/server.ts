@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
+import { configureSql, initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -34,7 +34,7 @@ export interface ServerParts {
 
 /**
  * Brings the database to the current schema and, when configured, seeds the demo data into an empty one. Run by
- * each server, or once by the cluster's primary before its workers start.
+ * each server, or once by the cluster's primary before its workers start, on an ORM connected to PostgreSQL itself.
  */
 export async function prepareDatabase(orm: MikroORM, config: Config, log: Logger, embedded: boolean): Promise<void> {
   const applied = await migrate(orm);
@@ -56,6 +56,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     database ??
     (await resolveDatabase({
       databaseUrl: config.databaseUrl,
+      directUrl: config.databaseDirectUrl,
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
       onLog: (line) => log.debug({ postgres: line.trim() }, 'embedded postgres'),
@@ -64,7 +65,8 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   let server: Server;
   let jobs: Jobs | undefined;
   let metricsServer: Server | undefined;
-  const orderEvents = new OrderEventsHub(db.url, log);
+  // LISTEN belongs to a session: through a transaction-mode pooler it would land on whichever connection was free.
+  const orderEvents = new OrderEventsHub(db.directUrl, log);
   try {
     orm = await initOrm({
       url: db.url,
@@ -72,13 +74,14 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       connectTimeoutMs: config.dbConnectTimeoutMs,
       driverWarning: (message) => log.warn({ driver: message }, 'database driver warning'),
     });
-    await prepareDatabase(orm, config, log, db.embedded);
+    configureSql(orm, { preparedStatements: config.databasePreparedStatements });
+    await onDirectConnection(db, orm, config, (direct) => prepareDatabase(direct, config, log, db.embedded));
     await orderEvents.start();
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
     const metrics = config.metrics ? new Metrics(orm, log, config.dbPoolMax) : undefined;
     if (metrics) observeLocks(orm, metrics.locks);
     jobs = startJobs({ orm, config, log, paymentGateway, metrics });
-    const rateLimiter = createRateLimiter(orm, config.rateLimits);
+    const rateLimiter = createRateLimiter(orm, config.rateLimits, { preparedStatements: config.databasePreparedStatements });
     if (metrics && config.metrics) metricsServer = await serveMetrics(metrics, config.metrics, log);
     server = createApp({ orm, config, log, paymentGateway, orderEvents, streams: new StreamGuard(config.streams), tokens: new TokenCache(config.tokenCacheMs), rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
@@ -117,6 +120,21 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     })());
   const metricsUrl = metricsServer && `${localUrl(metricsServer)}/metrics`;
   return { url: `http://127.0.0.1:${port}`, orm: readyOrm, server, orderEvents, metricsUrl, stop };
+}
+
+/**
+ * Runs `work` on an ORM connected to PostgreSQL itself: `orm` when there is no pooler in between, else one of its
+ * own for the time of `work`. Migrations hold one long transaction of DDL, which should neither occupy a pooled
+ * connection meant for requests nor meet a pooler's timeouts.
+ */
+async function onDirectConnection<T>(db: DatabaseHandle, orm: MikroORM, config: Config, work: (direct: MikroORM) => Promise<T>): Promise<T> {
+  if (db.directUrl === db.url) return work(orm);
+  const direct = await initOrm({ url: db.directUrl, poolMax: 1, connectTimeoutMs: config.dbConnectTimeoutMs });
+  try {
+    return await work(direct);
+  } finally {
+    await direct.close(true);
+  }
 }
 
 /** A URL this host can reach the server at: loopback when it listens on every address. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors/app-error';
 import type { RateLimitsConfig } from '../config';
@@ -25,13 +26,38 @@ export const hashedKey = (value: string): string => createHash('sha256').update(
 
 const unlimited: RateLimiter = { consume: async () => undefined, refund: async () => undefined };
 
-export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig): RateLimiter {
-  if (!config.enabled) return unlimited;
+/** The ORM's pool; its connections are node-postgres clients, which knex leaves out of its types. */
+interface PoolClient {
+  acquireConnection(): Promise<pg.ClientBase>;
+  releaseConnection(connection: pg.ClientBase): Promise<void>;
+}
+
+/**
+ * Where the counters are kept: the ORM's pool. rate-limiter-flexible names every statement it sends, and a
+ * transaction-mode pooler before PgBouncer 1.21 cannot keep a name (prepared on one server connection, it is
+ * missing or already taken on the next), so without prepared statements they go unnamed.
+ */
+function storeOf(orm: MikroORM, preparedStatements: boolean): { storeClient: unknown; storeType: 'knex' | 'pool' } {
   const knex = orm.em.getKnex();
+  if (preparedStatements) return { storeClient: knex, storeType: 'knex' };
+  const pool = knex.client as unknown as PoolClient;
+  const query = async ({ text, values }: pg.QueryConfig) => {
+    const connection = await pool.acquireConnection();
+    try {
+      return await connection.query(text, values);
+    } finally {
+      await pool.releaseConnection(connection);
+    }
+  };
+  return { storeClient: { query }, storeType: 'pool' };
+}
+
+export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig, options: { preparedStatements: boolean }): RateLimiter {
+  if (!config.enabled) return unlimited;
+  const store = storeOf(orm, options.preparedStatements);
   const limiter = (rule: RateLimitsConfig[RateLimitName], name: RateLimitName) =>
     new RateLimiterPostgres({
-      storeClient: knex,
-      storeType: 'knex',
+      ...store,
       // The table comes with the migrations; spent rows (`expire` in the past) are left to retention.
       tableName: 'rate_limit',
       tableCreated: true,
