@@ -1,33 +1,58 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { OutboxEvent, type IOutboxEvent } from '../entities/outbox-event.entity';
+import type { IOutboxEvent } from '../entities/outbox-event.entity';
+import { newId } from '../entities/ids';
+import { statement, type Sql } from '../sql';
 
 export const ORDER_EVENTS_CHANNEL = 'frookoon_order_events';
 const DISPATCHER_LOCK = 4242002;
+
+const DISPATCHER_TURN = statement('dispatcher_turn', 'select pg_try_advisory_xact_lock($1) as locked');
 
 /**
  * Takes the dispatcher's turn: true when this transaction may dispatch. One dispatcher at a time keeps the
  * events of an order in the order they were written, across instances.
  */
-export async function takeDispatcherTurn(tx: EntityManager): Promise<boolean> {
-  const rows = await tx.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(?) as locked', [DISPATCHER_LOCK]);
+export async function takeDispatcherTurn(sql: Sql): Promise<boolean> {
+  const rows = await sql.query<{ locked: boolean }>(DISPATCHER_TURN, [DISPATCHER_LOCK]);
   return rows[0]?.locked === true;
 }
 
-export async function undispatchedEvents(tx: EntityManager, limit: number): Promise<IOutboxEvent[]> {
-  return tx.find(OutboxEvent, { dispatchedAt: null }, { orderBy: { id: 'asc' }, limit });
+export type UndispatchedEvent = Pick<IOutboxEvent, 'id' | 'type' | 'aggregateId' | 'payload' | 'createdAt'>;
+
+const UNDISPATCHED = statement(
+  'undispatched_events',
+  `select id, type, aggregate_id as "aggregateId", payload, created_at as "createdAt"
+     from outbox_event where dispatched_at is null order by id limit $1`,
+);
+
+export async function undispatchedEvents(sql: Sql, limit: number): Promise<UndispatchedEvent[]> {
+  const rows = await sql.query<Omit<UndispatchedEvent, 'createdAt'> & { createdAt: string }>(UNDISPATCHED, [limit]);
+  // The ORM has the driver hand timestamps over as text.
+  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
 }
 
-/** Sends the payloads with NOTIFY, in order, delivered when the transaction commits. */
-export async function notifyOrderEvents(tx: EntityManager, payloads: readonly string[]): Promise<void> {
-  if (payloads.length === 0) return;
-  await tx.execute(
-    `select pg_notify('${ORDER_EVENTS_CHANNEL}', p) from jsonb_array_elements_text(?::jsonb) with ordinality as t(p, n) order by n`,
-    [JSON.stringify(payloads)],
-  );
+export interface InboxEntry {
+  vendorId: string;
+  eventId: string;
+  type: string;
+  orderId: string;
+  payload: Record<string, unknown>;
 }
 
-export async function markDispatched(tx: EntityManager, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  // knex expands an array binding into a list of parameters.
-  await tx.execute('update outbox_event set dispatched_at = now(), attempts = attempts + 1 where id in (?)', [ids]);
+const DISPATCH = statement(
+  'dispatch_events',
+  `with inbox as (insert into notification (id, vendor_id, event_id, type, order_id, payload, created_at)
+                  select n.id, n.vendor_id, n.event_id, n.type, n.order_id, n.payload, now()
+                    from jsonb_to_recordset($1::jsonb) as n(id uuid, vendor_id uuid, event_id uuid, type text, order_id uuid, payload jsonb)
+                  on conflict (event_id) do nothing),
+        done as (update outbox_event set dispatched_at = now(), attempts = attempts + 1 where id = any($3::uuid[]))
+   select count(pg_notify('${ORDER_EVENTS_CHANNEL}', p)) as sent from jsonb_array_elements_text($2::jsonb) with ordinality as t(p, n)`,
+);
+
+/**
+ * In one statement: the vendors' inbox rows (one per event, however often it is dispatched), NOTIFY of the
+ * messages in order (delivered when the transaction commits), and the events marked dispatched.
+ */
+export async function dispatchEvents(sql: Sql, inbox: readonly InboxEntry[], messages: readonly string[], eventIds: readonly string[]): Promise<void> {
+  const rows = inbox.map((n) => ({ id: newId(), vendor_id: n.vendorId, event_id: n.eventId, type: n.type, order_id: n.orderId, payload: n.payload }));
+  await sql.query(DISPATCH, [JSON.stringify(rows), JSON.stringify(messages), eventIds]);
 }

@@ -13,7 +13,7 @@ export interface OrderEventMessage {
 }
 
 /** The one shape of an order event outside the outbox: read by the dispatcher and by status subscriptions. */
-export function toOrderEventMessage(event: IOutboxEvent): OrderEventMessage {
+export function toOrderEventMessage(event: Pick<IOutboxEvent, 'id' | 'type' | 'aggregateId' | 'payload' | 'createdAt'>): OrderEventMessage {
   const p = event.payload as Record<string, string | null | undefined>;
   return {
     eventId: event.id, type: event.type, orderId: event.aggregateId, customerId: p.customerId ?? null, vendorId: p.vendorId ?? null,

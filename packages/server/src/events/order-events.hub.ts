@@ -32,7 +32,8 @@ export class OrderEventsHub {
       if (generation === this.generation) this.reconnect(RETRY_FIRST_MS);
     };
     client.on('notification', (msg) => {
-      if (msg.channel !== ORDER_EVENTS_CHANNEL || !msg.payload) return;
+      // Every instance hears every event; one with nobody subscribed has nothing to read it for.
+      if (msg.channel !== ORDER_EVENTS_CHANNEL || !msg.payload || this.emitter.eventNames().length === 0) return;
       try {
         const event = JSON.parse(msg.payload) as OrderEventMessage;
         this.emitter.emit(event.orderId, event);

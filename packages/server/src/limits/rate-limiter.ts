@@ -33,18 +33,17 @@ interface PoolClient {
 }
 
 /**
- * Where the counters are kept: the ORM's pool. rate-limiter-flexible names every statement it sends, and a
- * transaction-mode pooler before PgBouncer 1.21 cannot keep a name (prepared on one server connection, it is
- * missing or already taken on the next), so without prepared statements they go unnamed.
+ * Where the counters are kept: connections of the ORM's pool, used as node-postgres clients. rate-limiter-flexible
+ * names every statement it sends, so PostgreSQL prepares its upsert once per connection; a transaction-mode pooler
+ * before PgBouncer 1.21 cannot keep a name (prepared on one server connection, it is missing or already taken on the
+ * next), so without prepared statements they go unnamed.
  */
-function storeOf(orm: MikroORM, preparedStatements: boolean): { storeClient: unknown; storeType: 'knex' | 'pool' } {
-  const knex = orm.em.getKnex();
-  if (preparedStatements) return { storeClient: knex, storeType: 'knex' };
-  const pool = knex.client as unknown as PoolClient;
-  const query = async ({ text, values }: pg.QueryConfig) => {
+function storeOf(orm: MikroORM, preparedStatements: boolean): { storeClient: unknown; storeType: 'pool' } {
+  const pool = orm.em.getKnex().client as unknown as PoolClient;
+  const query = async ({ name, text, values }: pg.QueryConfig) => {
     const connection = await pool.acquireConnection();
     try {
-      return await connection.query(text, values);
+      return await connection.query({ name: preparedStatements ? name : undefined, text, values });
     } finally {
       await pool.releaseConnection(connection);
     }
