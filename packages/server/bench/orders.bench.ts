@@ -2,32 +2,52 @@
  * Order placement under load: the compiled server in production mode and a hand-written `node:http` + `pg`
  * floor (floor-server.ts), each its own process, on one throwaway embedded PostgreSQL, in the same run.
  * Workloads (one hot product; uniform over many products; three-line orders over 100 products; place-and-pay)
- * run at 16 and 64 connections for BENCH_SECONDS each; rate limits stay at their defaults and every run gets
- * fresh customers, so neither the per-token rate limit nor the cap on unpaid orders shapes the figures. Customers, addresses, tokens and
- * products are written directly in SQL (registration is rate limited per address and hashes passwords).
- * Prints one table and writes it as JSON to bench/results/<timestamp>.json.
+ * run at 16 and 64 connections for BENCH_SECONDS each, then hot and uniform again at the most connections with
+ * the server restarted as WORKERS=2. The vendor, the products with their stock and the customers with their
+ * tokens and addresses are made through Frookoon's own REST API, as a client would. Rate limits and the cap on
+ * unpaid orders stay at their defaults: Frookoon's customers are one pool whose pending orders are cancelled
+ * through the API after each run (after its stock check), so neither limit shapes the figures; the floor,
+ * which enforces neither, has a pool of its own. BENCH_PGBOUNCER=1 puts PgBouncer (transaction pooling) in
+ * front of the database for both servers. Prints one table and writes it as JSON to bench/results/<timestamp>.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import pg from 'pg';
-import { uuidv7 } from 'uuidv7';
-import { freePort, scratchServer, withDatabaseName } from '@frookoon/db';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, freePort, scratchServer, startPgBouncer, withDatabaseName, type RunningPgBouncer } from '@frookoon/db';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,64').split(',').map(Number);
 /** Workload names to run (hot, uniform, three-line, pay); all by default. */
 const ONLY = process.env.BENCH_WORKLOADS?.split(',');
 /** Node flags for the server process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it. */
 const SERVER_FLAGS = process.env.BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+/** Frookoon's pool of customers; with MAX_PENDING_ORDERS it bounds the orders one run may place (see the footer). */
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1000);
+/** The floor's pool: it looks every token up anyway and caps nothing, so its size changes nothing it does. */
+const FLOOR_CUSTOMERS = Number(process.env.BENCH_FLOOR_CUSTOMERS ?? 100);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
-const STOCK = 10_000_000;
+/** Worker count of the rows measured after the single-worker ones (hot and uniform, at the most connections); 1 skips them. */
+const MULTI_WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const PGBOUNCER = process.env.BENCH_PGBOUNCER === '1';
+const DB_POOL_MAX = process.env.DB_POOL_MAX ?? '10';
+/** The most `products.create` takes as initial stock; far more than every run together sells of one product. */
+const STOCK = 1_000_000;
+/** The server's default (MAX_PENDING_ORDERS), which the bench leaves as it is. */
+const MAX_PENDING_ORDERS = 20;
+const SETUP_CONCURRENCY = 32;
+/**
+ * A login counts as a failed one until its password checks (RATE_LOGIN_FAILURES, 10 per 15 minutes per address),
+ * and an address past the limit is refused for the rest of the window: fewer than 10 may be in flight.
+ */
+const LOGIN_CONCURRENCY = 8;
+const PASSWORD = `bench-${randomBytes(12).toString('base64url')}`;
 const CLK_TCK = 100;
 const serverDir = new URL('..', import.meta.url).pathname;
 
 interface Buyer {
+  customerId: string;
   token: string;
   addressId: string;
 }
@@ -49,6 +69,21 @@ interface Figures {
   /** Units in the orders answered 201, to be equal to the stock sold. */
   unitsAccepted: number;
   stockSold: number;
+  /** The most orders one customer placed in the run, to stay under MAX_PENDING_ORDERS. */
+  maxOrdersPerCustomer: number;
+  /** Non-2xx answers by status (0: the connection failed), to tell a cap or a rate limit from a failure. */
+  refusals: Record<string, number>;
+}
+
+interface Row {
+  workload: string;
+  connections: number;
+  workers: number;
+  frookoon: Figures;
+  floor: Figures;
+  /** Whether `floor` was measured beside this row or taken from the single-worker row of the same workload. */
+  floorFrom: 'this run' | 'single-worker run';
+  ratio: number;
 }
 
 /** A process and every process below it, from /proc. */
@@ -67,7 +102,7 @@ function cpuMs(pid: number): number {
   }, 0);
 }
 
-/** The largest VmHWM in a process tree, in MB; reset (clear_refs 5) before each run. */
+/** The largest VmHWM of one process in a process tree, in MB; reset (clear_refs 5) before each run. */
 function peakRssMb(pid: number): number {
   return Math.max(...processTree(pid).map((p) => Number(readFileSync(`/proc/${p}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)![1]) / 1024));
 }
@@ -78,14 +113,16 @@ function resetPeakRss(pid: number): void {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/** A POST over the keep-alive agent; a connection that fails answers status 0. */
-function post(agent: Agent, port: number, path: string, token: string, body: unknown): Promise<{ status: number; body: string }> {
+/** A request over the keep-alive agent; a connection that fails answers status 0. */
+function send(agent: Agent, port: number, method: string, path: string, token: string | undefined, body: unknown): Promise<{ status: number; body: string }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve) => {
     const req = request(
       {
-        agent, host: '127.0.0.1', port, path, method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${token}` },
+        agent, host: '127.0.0.1', port, path, method,
+        headers: {
+          'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
       },
       (res) => {
         let text = '';
@@ -98,6 +135,28 @@ function post(agent: Agent, port: number, path: string, token: string, body: unk
     req.on('error', () => resolve({ status: 0, body: '' }));
     req.end(payload);
   });
+}
+
+/** A set-up call that must answer `expected`; anything else ends the bench, as the data would be incomplete. */
+async function api<T>(agent: Agent, port: number, path: string, token: string | undefined, body: unknown, expected: number): Promise<T> {
+  const answer = await send(agent, port, 'POST', `/api/v1${path}`, token, body);
+  if (answer.status !== expected) throw new Error(`POST /api/v1${path} answered ${answer.status}, not ${expected}: ${answer.body.slice(0, 500)}`);
+  return JSON.parse(answer.body) as T;
+}
+
+/** `work(i)` for every i below `count`, at most `concurrency` at a time, results in order. */
+async function inParallel<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(count, concurrency) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await work(i);
+      }
+    }),
+  );
+  return results;
 }
 
 async function waitReady(port: number, child: ChildProcess): Promise<void> {
@@ -117,7 +176,7 @@ async function start(name: Target['name'], args: string[], env: Record<string, s
 }
 
 async function stop(target: Target): Promise<void> {
-  if (target.process.exitCode !== null) return;
+  if (target.process.exitCode !== null || target.process.signalCode !== null) return;
   const exited = new Promise((resolve) => target.process.once('exit', resolve));
   target.process.kill('SIGTERM');
   await exited;
@@ -133,64 +192,82 @@ async function main() {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${dbName}`);
-  const dbUrl = withDatabaseName(adminUrl, dbName);
-  const common = { DATABASE_URL: dbUrl, DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10' };
+  const directUrl = withDatabaseName(adminUrl, dbName);
   const targets: Target[] = [];
-  const db = new pg.Client({ connectionString: dbUrl });
+  const db = new pg.Client({ connectionString: directUrl });
+  const setupAgent = new Agent({ keepAlive: true, maxSockets: SETUP_CONCURRENCY });
+  let bouncer: RunningPgBouncer | undefined;
 
   try {
-    targets.push(
-      await start('frookoon', [...SERVER_FLAGS, 'dist/main.mjs'], {
-        ...common, NODE_ENV: 'production', PAYMENT_GATEWAY: 'test', SEED_DEMO: 'false', LOG_LEVEL: 'warn', METRICS_PORT: process.env.METRICS_PORT ?? 'off',
-      }),
-    );
-    targets.push(await start('floor', ['--import', 'tsx', 'bench/floor-server.ts'], common));
+    // As many server connections as one server process may open: a single worker waits for none it would not wait
+    // for directly, while two workers share them, as instances behind one pooler do.
+    if (PGBOUNCER) bouncer = await startPgBouncer({ targetUrl: directUrl, poolSize: Number(DB_POOL_MAX) });
+    const serverUrls: Record<string, string> = bouncer ? { DATABASE_URL: bouncer.url, DATABASE_DIRECT_URL: directUrl } : { DATABASE_URL: directUrl };
+    const frookoonEnv = {
+      ...serverUrls, DB_POOL_MAX, NODE_ENV: 'production', PAYMENT_GATEWAY: 'test', SEED_DEMO: 'true', LOG_LEVEL: 'warn',
+      METRICS_PORT: process.env.METRICS_PORT ?? 'off',
+    };
     await db.connect();
+    /**
+     * A cluster answers /readyz once one worker listens. Each instance opens its LISTEN connection just before it
+     * listens for HTTP, so one such connection per worker means none of them is left out of the measurement.
+     */
+    const startFrookoon = async (workers: number): Promise<Target> => {
+      // The backend of a stopped server's listener may outlive it by a moment: only those started since count.
+      const since = (await db.query<{ t: Date }>('select now() as t')).rows[0]!.t;
+      const target = await start('frookoon', [...SERVER_FLAGS, 'dist/main.mjs'], { ...frookoonEnv, WORKERS: String(workers) });
+      for (let i = 0; ; i++) {
+        const { rows } = await db.query<{ n: string }>(
+          "select count(*) as n from pg_stat_activity where application_name = 'frookoon-listen' and datname = current_database() and backend_start >= $1",
+          [since],
+        );
+        if (Number(rows[0]!.n) >= workers) return target;
+        if (i === 300) throw new Error(`fewer than ${workers} Frookoon workers are listening after 30 s`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    targets.push(await startFrookoon(1));
+    targets.push(await start('floor', ['--import', 'tsx', 'bench/floor-server.ts'], { DATABASE_URL: bouncer?.url ?? directUrl, DB_POOL_MAX }));
 
-    const vendorId = uuidv7();
-    await db.query("insert into vendor (id, name, created_at) values ($1, 'Bench', now())", [vendorId]);
-    const createProducts = async (count: number): Promise<string[]> => {
-      const ids = Array.from({ length: count }, () => uuidv7());
-      await db.query(
-        `insert into product (id, vendor_id, name, sku, price_cents, currency, created_at)
-         select id, $2, 'Bench ' || n, 'BENCH-' || id, 100, 'INR', now() from unnest($1::uuid[]) with ordinality as t(id, n)`,
-        [ids, vendorId],
-      );
-      await db.query('insert into stock (product_id, quantity, updated_at) select id, $2, now() from unnest($1::uuid[]) as t(id)', [ids, STOCK]);
-      await db.query(
-        "insert into stock_movement (id, product_id, kind, delta, at) select gen_random_uuid(), id, 'restock', $2, now() from unnest($1::uuid[]) as t(id)",
-        [ids, STOCK],
-      );
-      return ids;
-    };
-    const createBuyers = async (count: number): Promise<Buyer[]> => {
-      const users = Array.from({ length: count }, () => uuidv7());
-      const addresses = users.map(() => uuidv7());
-      const tokens = users.map(() => `fk_${randomBytes(32).toString('base64url')}`);
-      await db.query(
-        `insert into app_user (id, email, name, password_hash, role, created_at)
-         select id, id || '@bench.test', 'Bench buyer', 'x', 'customer', now() from unnest($1::uuid[]) as t(id)`,
-        [users],
-      );
-      await db.query(
-        `insert into address (id, customer_id, line1, city, postal_code, country, created_at)
-         select a, u, '1 Bench Road', 'Pune', '411001', 'IN', now() from unnest($1::uuid[], $2::uuid[]) as t(a, u)`,
-        [addresses, users],
-      );
-      await db.query(
-        `insert into api_token (id, user_id, token_hash, created_at, expires_at)
-         select gen_random_uuid(), u, h, now(), now() + interval '1 day' from unnest($1::uuid[], $2::text[]) as t(u, h)`,
-        [users, tokens.map((t) => createHash('sha256').update(t).digest('hex'))],
-      );
-      return tokens.map((token, i) => ({ token, addressId: addresses[i]! }));
-    };
+    // The data, through Frookoon's API. Products and customers go side by side: hashing passwords runs on the
+    // server's thread pool, creating products on its event loop.
+    const setupStarted = performance.now();
+    const port = targets[0]!.port;
+    const { token: adminToken } = await api<{ token: string }>(setupAgent, port, '/auth/login', undefined, { email: DEMO_ACCOUNTS.admin, password: DEMO_PASSWORD }, 200);
+    const { id: vendorId } = await api<{ id: string }>(setupAgent, port, '/vendors', adminToken, { name: 'Bench' }, 201);
+    let productsSeconds = 0;
+    let customersSeconds = 0;
+    const createProducts = async (label: string, count: number): Promise<string[]> =>
+      inParallel(count, SETUP_CONCURRENCY, async (i) => {
+        const body = { name: `Bench ${label} ${i}`, sku: `BENCH-${label}-${i}`, priceCents: 100, currency: 'INR', initialStock: STOCK, vendorId };
+        return (await api<{ id: string }>(setupAgent, port, '/products', adminToken, body, 201)).id;
+      });
+    const createCustomers = async (label: string, count: number): Promise<Buyer[]> =>
+      inParallel(count, LOGIN_CONCURRENCY, async (i) => {
+        const email = `${label}-${i}@bench.frookoon.test`;
+        const user = { email, password: PASSWORD, name: `Bench ${label} ${i}`, role: 'customer' };
+        const { id: customerId } = await api<{ id: string }>(setupAgent, port, '/users', adminToken, user, 201);
+        const { token } = await api<{ token: string }>(setupAgent, port, '/auth/login', undefined, { email, password: PASSWORD }, 200);
+        const address = { line1: `${i} Bench Road`, city: 'Pune', postalCode: '411001', country: 'IN' };
+        return { customerId, token, addressId: (await api<{ id: string }>(setupAgent, port, '/addresses', token, address, 201)).id };
+      });
+    const [[hot, many, few], [buyers, floorBuyers]] = await Promise.all([
+      (async () => {
+        const made = [await createProducts('hot', 1), await createProducts('many', PRODUCTS), await createProducts('few', 100)] as const;
+        productsSeconds = (performance.now() - setupStarted) / 1000;
+        return made;
+      })(),
+      (async () => {
+        const made = [await createCustomers('buyer', CUSTOMERS), await createCustomers('floor', FLOOR_CUSTOMERS)] as const;
+        customersSeconds = (performance.now() - setupStarted) / 1000;
+        return made;
+      })(),
+    ]);
+    const setupSeconds = (performance.now() - setupStarted) / 1000;
+    const floorCustomerIds = floorBuyers.map((b) => b.customerId);
+
     const stockSum = async (ids: string[]) =>
       Number((await db.query<{ s: string }>('select sum(quantity) as s from stock where product_id = any($1)', [ids])).rows[0]!.s);
-
-    const hot = await createProducts(1);
-    const many = await createProducts(PRODUCTS);
-
-    const few = await createProducts(100);
 
     const workloads = [
       { key: 'hot', name: 'one hot product', products: hot, lines: 1, pay: false },
@@ -201,39 +278,53 @@ async function main() {
 
     /**
      * Workers loop for `seconds`, each order as the next buyer, of `lines` distinct products one unit each; a
-     * request that fails to connect counts as non-2xx.
+     * request that fails to connect counts as non-2xx. Answers the figures and the orders it left unpaid.
      */
-    const run = async (target: Target, products: string[], lines: number, pay: boolean, connections: number, seconds: number): Promise<Figures> => {
-      const buyers = await createBuyers(CUSTOMERS);
+    const run = async (
+      target: Target, pool: Buyer[], products: string[], lines: number, pay: boolean, connections: number, seconds: number,
+    ): Promise<{ figures: Figures; unpaid: string[] }> => {
       const agent = new Agent({ keepAlive: true, maxSockets: connections });
       const before = await stockSum(products);
       resetPeakRss(target.process.pid!);
       const cpuBefore = cpuMs(target.process.pid!);
       const latencies: number[] = [];
+      const unpaid: string[] = [];
       let next = 0;
       let accepted = 0;
       let completed = 0;
       let non2xx = 0;
+      const refusals: Record<string, number> = {};
+      const refused = (status: number) => {
+        non2xx++;
+        refusals[status] = (refusals[status] ?? 0) + 1;
+      };
       const started = performance.now();
       const deadline = started + seconds * 1000;
       await Promise.all(
         Array.from({ length: connections }, async () => {
           while (performance.now() < deadline) {
             const i = next++;
-            const buyer = buyers[i % buyers.length]!;
+            const buyer = pool[i % pool.length]!;
             const t0 = performance.now();
-            const created = await post(agent, target.port, '/api/v1/orders', buyer.token, {
+            const created = await send(agent, target.port, 'POST', '/api/v1/orders', buyer.token, {
               addressId: buyer.addressId,
               items: Array.from({ length: lines }, (_, k) => ({ productId: products[(i * 7919 + k) % products.length]!, quantity: 1 })),
             });
             if (created.status === 201) accepted++;
-            else non2xx++;
-            if (pay && created.status === 201) {
+            else refused(created.status);
+            if (created.status === 201) {
               const { id } = JSON.parse(created.body) as { id: string };
-              const paid = await post(agent, target.port, `/api/v1/orders/${id}/pay`, buyer.token, { paymentToken: 'tok_visa' });
-              if (paid.status < 200 || paid.status > 299) non2xx++;
-              else completed++;
-            } else if (!pay && created.status === 201) completed++;
+              if (pay) {
+                const paid = await send(agent, target.port, 'POST', `/api/v1/orders/${id}/pay`, buyer.token, { paymentToken: 'tok_visa' });
+                if (paid.status < 200 || paid.status > 299) {
+                  refused(paid.status);
+                  unpaid.push(id);
+                } else completed++;
+              } else {
+                completed++;
+                unpaid.push(id);
+              }
+            }
             latencies.push(performance.now() - t0);
           }
         }),
@@ -242,7 +333,7 @@ async function main() {
       const cpu = cpuMs(target.process.pid!) - cpuBefore;
       agent.destroy();
       latencies.sort((a, b) => a - b);
-      return {
+      const figures: Figures = {
         perSecond: (completed / wall) * 1000,
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
@@ -251,26 +342,80 @@ async function main() {
         peakRssMb: peakRssMb(target.process.pid!),
         unitsAccepted: accepted * lines,
         stockSold: before - (await stockSum(products)),
+        maxOrdersPerCustomer: Math.ceil(next / pool.length),
+        refusals,
       };
+      return { figures, unpaid };
+    };
+
+    /**
+     * Frookoon's unpaid orders of a run, cancelled through the API once its stock is counted, so that every run
+     * starts with no customer holding any: the cap on unpaid orders then never refuses one. Not measured.
+     */
+    const cancelAll = async (target: Target, ids: string[]) => {
+      await inParallel(ids.length, SETUP_CONCURRENCY, (i) => api(setupAgent, target.port, `/orders/${ids[i]!}/cancel`, adminToken, { reason: 'bench' }, 200));
+    };
+    /** Frookoon's outbox drained, so that dispatching what a run and its cancels wrote does not run into the next measurement. */
+    const settle = async () => {
+      for (let i = 0; i < 1200; i++) {
+        const { rows } = await db.query<{ n: string }>('select count(*) as n from outbox_event where dispatched_at is null');
+        if (rows[0]!.n === '0') return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error("Frookoon's outbox was not dispatched within 2 minutes");
+    };
+    let cancelSeconds = 0;
+    const measureFrookoon = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
+      const { figures, unpaid } = await run(targets[0]!, buyers, w.products, w.lines, w.pay, connections, seconds);
+      const t0 = performance.now();
+      await cancelAll(targets[0]!, unpaid);
+      await settle();
+      cancelSeconds += (performance.now() - t0) / 1000;
+      return figures;
+    };
+    /**
+     * The floor's orders stay PENDING; closed in SQL here, they are never expired by Frookoon's sweeper, which
+     * would give their stock back during a later run and upset its stock check.
+     */
+    const measureFloor = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
+      const { figures } = await run(targets[1]!, floorBuyers, w.products, w.lines, w.pay, connections, seconds);
+      await db.query("update customer_order set status = 'CANCELLED', updated_at = now() where customer_id = any($1) and status = 'PENDING'", [floorCustomerIds]);
+      return figures;
     };
 
     // Warm-up: JIT, pools, prepared plans, before anything is measured.
-    for (const target of targets) await run(target, many, 1, true, 16, 2);
+    const warmUp = workloads.find((w) => w.key === 'pay') ?? workloads[0]!;
+    await measureFrookoon(warmUp, 16, 2);
+    await measureFloor(warmUp, 16, 2);
 
-    const rows: { workload: string; connections: number; frookoon: Figures; floor: Figures; ratio: number }[] = [];
+    const rows: Row[] = [];
     for (const w of workloads) {
       for (const connections of CONNECTIONS) {
-        const frookoon = await run(targets[0]!, w.products, w.lines, w.pay, connections, SECONDS);
-        const floor = await run(targets[1]!, w.products, w.lines, w.pay, connections, SECONDS);
-        rows.push({ workload: w.name, connections, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond });
+        const frookoon = await measureFrookoon(w, connections, SECONDS);
+        const floor = await measureFloor(w, connections, SECONDS);
+        rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, floorFrom: 'this run', ratio: frookoon.perSecond / floor.perSecond });
+      }
+    }
+
+    const multi = MULTI_WORKERS > 1 ? workloads.filter((w) => w.key === 'hot' || w.key === 'uniform') : [];
+    const multiConnections = Math.max(...CONNECTIONS);
+    if (multi.length > 0) {
+      await stop(targets[0]!);
+      targets[0] = await startFrookoon(MULTI_WORKERS);
+      await measureFrookoon(warmUp, 16, 2);
+      for (const w of multi) {
+        const frookoon = await measureFrookoon(w, multiConnections, SECONDS);
+        const floor = rows.find((r) => r.workload === w.name && r.connections === multiConnections)!.floor;
+        rows.push({ workload: w.name, connections: multiConnections, workers: MULTI_WORKERS, frookoon, floor, floorFrom: 'single-worker run', ratio: frookoon.perSecond / floor.perSecond });
       }
     }
 
     const balanced = (f: Figures) => f.stockSold === f.unitsAccepted;
-    const header = ['workload', 'conn', 'orders/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/order', 'peak RSS MB', 'stock = sold', 'floor/s', 'floor p50', 'floor p99', 'floor CPU', 'ratio'];
+    const header = ['workload', 'conn', 'workers', 'orders/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/order', 'peak RSS MB', 'stock = sold', 'floor/s', 'floor p50', 'floor p99', 'floor CPU', 'ratio'];
     const cells = rows.map((r) => [
       r.workload + (r.workload === 'place and pay' ? ' (paid/s, per cycle)' : ''),
       String(r.connections),
+      String(r.workers),
       r.frookoon.perSecond.toFixed(0),
       r.frookoon.p50.toFixed(1),
       r.frookoon.p99.toFixed(1),
@@ -287,20 +432,39 @@ async function main() {
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
     const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |\n`;
     process.stdout.write(line(header) + line(widths.map((w) => '-'.repeat(w))) + cells.map(line).join(''));
-    process.stdout.write(`${SECONDS} s per run, ${CUSTOMERS} fresh customers per run, rate limits at their defaults, server CPU summed over its process tree\n`);
+    const mostPerCustomer = Math.max(...rows.map((r) => r.frookoon.maxOrdersPerCustomer));
+    const footer = [
+      `${SECONDS} s per run; rate limits and caps at their defaults; the busiest customer placed ${mostPerCustomer} orders in one run (MAX_PENDING_ORDERS ${MAX_PENDING_ORDERS}); ` +
+        `server CPU summed over its process tree, peak RSS of its largest process; DB_POOL_MAX ${DB_POOL_MAX} per process`,
+      `data made through the API: ${PRODUCTS + 101} products, ${CUSTOMERS} Frookoon customers and ${FLOOR_CUSTOMERS} floor customers (one pool each, ` +
+        `Frookoon's unpaid orders cancelled through the API after each run), set-up ${setupSeconds.toFixed(1)} s ` +
+        `(products ${productsSeconds.toFixed(1)} s, customers ${customersSeconds.toFixed(1)} s side by side); cancelling took ${cancelSeconds.toFixed(1)} s in all`,
+      ...(rows.some((r) => r.workers > 1) ? [`workers = ${MULTI_WORKERS} rows: the same server restarted with WORKERS=${MULTI_WORKERS}, compared with the floor figures of the single-worker row`] : []),
+      bouncer ? `through PgBouncer (transaction pooling, ${DB_POOL_MAX} server connections), for Frookoon and the floor alike` : 'straight to PostgreSQL',
+    ];
+    process.stdout.write(`${footer.join('\n')}\n`);
+    if (mostPerCustomer > MAX_PENDING_ORDERS) {
+      process.stderr.write(`a run placed up to ${mostPerCustomer} orders per customer, past MAX_PENDING_ORDERS: raise BENCH_CUSTOMERS\n`);
+    }
 
     const resultsDir = new URL('results/', import.meta.url).pathname;
     mkdirSync(resultsDir, { recursive: true });
     const file = `${resultsDir}${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, customers: CUSTOMERS, products: PRODUCTS, rows }, null, 2)}\n`);
+    const summary = {
+      at: new Date().toISOString(), seconds: SECONDS, customers: CUSTOMERS, floorCustomers: FLOOR_CUSTOMERS, products: PRODUCTS, pgbouncer: PGBOUNCER,
+      setup: { through: 'api', seconds: setupSeconds, productsSeconds, customersSeconds }, cancelSeconds, rows,
+    };
+    writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
     process.stdout.write(`results: ${file}\n`);
     if (rows.some((r) => !balanced(r.frookoon) || !balanced(r.floor))) {
       process.stderr.write('stock sold differs from orders accepted\n');
       process.exitCode = 1;
     }
   } finally {
+    setupAgent.destroy();
     await db.end().catch(() => undefined);
     for (const target of targets) await stop(target);
+    await bouncer?.stop();
     await admin.query(`drop database if exists ${dbName} with (force)`);
     await admin.end();
     await stopCluster();
