@@ -83,3 +83,98 @@ export async function touchPaymentAttempt(sql: Sql, id: string): Promise<{ id: s
   const [row] = await sql.query<{ id: string; orderIds: string[] | string; amountCents: number; currency: string }>(TOUCH_ATTEMPT, [id]);
   return { ...row!, orderIds: typeof row!.orderIds === 'string' ? (JSON.parse(row!.orderIds) as string[]) : row!.orderIds };
 }
+
+/** An order as a settlement reads it under its lock. */
+export interface SettlingOrder {
+  id: string;
+  status: OrderStatus;
+  customer: string;
+  vendor: string;
+  address: string;
+  totalCents: number;
+  currency: string;
+  checkout: string | null;
+  paidCents: number;
+  paymentReference: string | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  deliveryOtp: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const LOCK_SETTLEMENT = statement(
+  'lock_settlement',
+  `select o.id, o.status, o.customer_id as customer, o.vendor_id as vendor, o.address_id as address, o.total_cents as "totalCents",
+          o.currency, o.checkout_id as checkout, o.paid_cents as "paidCents", o.payment_reference as "paymentReference", o.carrier,
+          o.tracking_number as "trackingNumber", o.delivery_otp as "deliveryOtp", o.created_at as "createdAt", o.updated_at as "updatedAt",
+          a.status as "attemptStatus"
+     from customer_order o cross join payment_attempt a
+    where o.id = any($1::uuid[]) and a.id = $2
+    order by o.id
+      for update of o, a`,
+);
+
+/**
+ * Locks the orders an attempt covers, in id order, and the attempt with the first of them, in one statement;
+ * answers them with the attempt's status as it now is (a waiter reads the row its lock holder left).
+ */
+export async function lockSettlement(sql: Sql, attemptId: string, orderIds: readonly string[]): Promise<{ attemptStatus: string | null; orders: SettlingOrder[] }> {
+  const rows = await sql.query<Omit<SettlingOrder, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string; attemptStatus: string }>(
+    LOCK_SETTLEMENT,
+    [orderIds, attemptId],
+  );
+  return {
+    attemptStatus: rows[0]?.attemptStatus ?? null,
+    orders: rows.map(({ attemptStatus: _, ...o }) => ({ ...o, createdAt: new Date(o.createdAt), updatedAt: new Date(o.updatedAt) })),
+  };
+}
+
+export interface NewHistoryRow {
+  id: string;
+  orderId: string;
+  previousStatus: OrderStatus | null;
+  newStatus: OrderStatus;
+  changedBy: string | null;
+  reason: string | null;
+  requestId: string | null;
+}
+
+export interface NewOutboxEvent {
+  id: string;
+  type: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+const CONFIRM_PAID = statement(
+  'confirm_paid',
+  `with a as (update payment_attempt set status = 'succeeded', reference = $2, updated_at = $3 where id = $1),
+        o as (update customer_order set status = 'CONFIRMED', paid_cents = total_cents, payment_reference = $2, updated_at = $3
+               where id = any($4::uuid[])),
+        h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
+              select h.id, h.order_id, h.previous_status, h.new_status, h.changed_by_id, $3, h.reason, h.request_id
+                from jsonb_to_recordset($5::jsonb)
+                     as h(id uuid, order_id uuid, previous_status text, new_status text, changed_by_id uuid, reason text, request_id text)),
+        e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
+              select e.id, e.type, e.aggregate_id, e.payload, $3, 0
+                from jsonb_to_recordset($6::jsonb) as e(id uuid, type text, aggregate_id uuid, payload jsonb))
+   select order_id as "orderId", product_id as product, product_name as "productName", sku, unit_price_cents as "unitPriceCents", quantity
+     from order_item where order_id = any($4::uuid[])`,
+);
+
+/**
+ * A charge that succeeded for orders all still PENDING, in one statement: the attempt succeeded with its reference,
+ * each order CONFIRMED and paid its total, with the history rows and outbox events the transition writes. Answers
+ * the orders' items.
+ */
+export async function confirmPaid(
+  sql: Sql,
+  settlement: { attemptId: string; reference: string; at: Date; orderIds: readonly string[]; history: readonly NewHistoryRow[]; events: readonly NewOutboxEvent[] },
+): Promise<{ orderId: string; product: string; productName: string; sku: string; unitPriceCents: number; quantity: number }[]> {
+  const history = settlement.history.map((h) => ({
+    id: h.id, order_id: h.orderId, previous_status: h.previousStatus, new_status: h.newStatus, changed_by_id: h.changedBy, reason: h.reason, request_id: h.requestId,
+  }));
+  const events = settlement.events.map((e) => ({ id: e.id, type: e.type, aggregate_id: e.aggregateId, payload: e.payload }));
+  return sql.query(CONFIRM_PAID, [settlement.attemptId, settlement.reference, settlement.at, settlement.orderIds, JSON.stringify(history), JSON.stringify(events)]);
+}

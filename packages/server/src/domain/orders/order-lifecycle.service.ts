@@ -2,12 +2,12 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   Order, OrderItem, OrderStatusHistory, OutboxEvent, Refund, VendorLedgerEntry,
-  inLockedTransaction, lockOrderRow, lockStock, moveStock, newId, sqlOf, type IOrder, type IOrderItem,
+  inLockedTransaction, lockOrderRow, lockStock, moveStock, newId, sqlOf, type IOrder, type IOrderItem, type NewHistoryRow, type NewOutboxEvent,
 } from '@frookoon/db';
-import { findTransition, mayEverTake, type TransitionAction, type TransitionActor } from '@frookoon/contract';
+import { findTransition, mayEverTake, type OrderStatus, type TransitionAction, type TransitionActor } from '@frookoon/contract';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
-import { refundAfterTransition, toOrderDto, visibleOrders } from './order-dto';
+import { refundAfterTransition, toOrderDto, visibleOrders, type OrderItemView, type OrderView } from './order-dto';
 import type { TOrder } from './orders.schemas';
 import type { THistoryEntry } from './lifecycle.schemas';
 
@@ -85,10 +85,10 @@ export async function applyLocked(
   options: TransitionOptions = {},
 ): Promise<IOrderItem[]> {
   const role = actorRole(deps.actor);
-  const transition = findTransition(action, order.status);
-  if (!transition || !(transition.roles as readonly TransitionActor[]).includes(role)) {
+  if (!mayTransition(action, order.status, deps.actor)) {
     throw new AppError('INVALID_STATUS_TRANSITION', `A ${role} cannot ${action} an order that is ${order.status}`);
   }
+  const transition = findTransition(action, order.status)!;
   if (transition.guard === 'reasonFromVendor' && role === 'vendor' && !options.reason) {
     throw new AppError('VALIDATION_ERROR', 'Say why the order cannot be fulfilled', { errors: [{ field: 'reason', message: 'Required when a vendor cancels' }] });
   }
@@ -103,17 +103,43 @@ export async function applyLocked(
   if (transition.to === 'DELIVERED') {
     tx.create(VendorLedgerEntry, { id: newId(), vendor: order.vendor, order: order.id, kind: 'credit', amountCents: order.totalCents, currency: order.currency });
   }
+  const records = transitionRecords(order, action, previous, deps, options.reason ?? null);
   tx.create(OrderStatusHistory, {
-    order: order.id, previousStatus: previous, newStatus: transition.to, changedBy: deps.actor?.userId ?? null,
-    reason: options.reason ?? null, requestId: deps.requestId,
+    id: records.history.id, order: order.id, previousStatus: previous, newStatus: transition.to, changedBy: records.history.changedBy,
+    reason: records.history.reason, requestId: records.history.requestId,
   });
-  const payload = { orderId: order.id, customerId: order.customer, vendorId: order.vendor, previousStatus: previous, status: transition.to, reason: options.reason ?? null };
-  tx.create(OutboxEvent, { type: EVENT_OF[action], aggregateId: order.id, payload });
-  if (action === 'deliver') {
-    tx.create(OutboxEvent, { type: 'payout.released', aggregateId: order.id, payload: { ...payload, amountCents: order.totalCents, currency: order.currency } });
-  }
+  for (const event of records.events) tx.create(OutboxEvent, event);
   await tx.flush();
   return items;
+}
+
+/** Whether the table lets the actor take `action` on an order in `status`. */
+export function mayTransition(action: TransitionAction, status: OrderStatus, actor: Actor | null): boolean {
+  const transition = findTransition(action, status);
+  return transition !== undefined && (transition.roles as readonly TransitionActor[]).includes(actorRole(actor));
+}
+
+/**
+ * What a transition leaves behind besides the order's own columns: its history row and its outbox events. One
+ * description, written through the unit of work by `applyLocked` and in one statement by the hot paths.
+ */
+export function transitionRecords(
+  order: Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>,
+  action: TransitionAction,
+  previous: OrderStatus,
+  deps: Pick<LifecycleDeps, 'actor' | 'requestId'>,
+  reason: string | null,
+): { history: NewHistoryRow; events: NewOutboxEvent[] } {
+  const to = findTransition(action, previous)!.to;
+  const payload = { orderId: order.id, customerId: order.customer, vendorId: order.vendor, previousStatus: previous, status: to, reason };
+  const events: NewOutboxEvent[] = [{ id: newId(), type: EVENT_OF[action], aggregateId: order.id, payload }];
+  if (action === 'deliver') {
+    events.push({ id: newId(), type: 'payout.released', aggregateId: order.id, payload: { ...payload, amountCents: order.totalCents, currency: order.currency } });
+  }
+  return {
+    history: { id: newId(), orderId: order.id, previousStatus: previous, newStatus: to, changedBy: deps.actor?.userId ?? null, reason, requestId: deps.requestId },
+    events,
+  };
 }
 
 /** Locks, transitions and commits; one transaction, retried as a whole on lock conflicts. */
@@ -126,7 +152,7 @@ async function transition(deps: LifecycleDeps, id: string, action: TransitionAct
   });
 }
 
-export const dto = (deps: { actor: Actor }, result: { order: IOrder; items: IOrderItem[] }): TOrder =>
+export const dto = (deps: { actor: Actor }, result: { order: OrderView; items: readonly OrderItemView[] }): TOrder =>
   toOrderDto(result.order, result.items, deps.actor, refundAfterTransition(result.order));
 
 export async function startPacking(deps: LifecycleDeps & { actor: Actor }, id: string) {

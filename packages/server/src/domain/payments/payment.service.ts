@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, inSqlTransaction, insertPaymentAttempt, isUniqueViolation, lockOrderRow, lockPayableOrders, lockPaymentAttempt,
-  newId, touchPaymentAttempt, type IOrder, type IOrderItem, type IPaymentAttempt,
+  confirmPaid, lockSettlement, newId, touchPaymentAttempt, type IOrder, type IPaymentAttempt,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
-import { applyLocked, dto, requestRefund } from '../orders/order-lifecycle.service';
+import { applyLocked, dto, mayTransition, requestRefund, transitionRecords } from '../orders/order-lifecycle.service';
+import type { OrderItemView, OrderView } from '../orders/order-dto';
 import type { TOrder } from '../orders/orders.schemas';
 import type { ChargeResult, PaymentGateway } from './payment-gateway';
 
@@ -21,8 +22,8 @@ export interface PaymentDeps {
 export type PaymentTarget = { orderId: string } | { checkoutId: string };
 
 export interface SettledOrder {
-  order: IOrder;
-  items: IOrderItem[];
+  order: OrderView;
+  items: OrderItemView[];
 }
 
 /** Pays a pending order that is not part of a checkout. */
@@ -124,7 +125,46 @@ async function lockOrders(tx: EntityManager, ids: readonly string[]): Promise<IO
  * to finish an attempt whose process died after the gateway answered.
  */
 export async function settleAttempt(
-  deps: Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | null; requestId: string | null },
+  deps: SettleDeps,
+  attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>,
+  result: Exclude<ChargeResult, { outcome: 'invalid_token' }>,
+): Promise<SettledOrder[]> {
+  if (result.outcome === 'succeeded') {
+    const confirmed = await confirmCharge(deps, attempt, result.reference);
+    if (confirmed) return confirmed;
+  }
+  return settleThroughLifecycle(deps, attempt, result);
+}
+
+type SettleDeps = Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | null; requestId: string | null };
+
+/**
+ * The common outcome, a charge that succeeded for orders all still pending, in one transaction of three round trips
+ * after `begin`: the locks, one statement writing the attempt, orders, history and events, and commit. Null when
+ * an order moved on meanwhile (cancelled while it was being paid): the lifecycle path settles those.
+ */
+async function confirmCharge(deps: SettleDeps, attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>, reference: string): Promise<SettledOrder[] | null> {
+  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
+    const { attemptStatus, orders } = await lockSettlement(sql, attempt.id, attempt.orderIds);
+    // Settled already (the customer's retry and the sweeper can both finish a stale attempt): nothing to do twice.
+    if (attemptStatus !== 'pending') return orders.map((order) => ({ order, items: [] }));
+    if (orders.some((o) => !mayTransition('pay', o.status, deps.actor))) return null;
+    const at = new Date();
+    const records = orders.map((o) => transitionRecords(o, 'pay', o.status, deps, null));
+    const items = await confirmPaid(sql, {
+      attemptId: attempt.id, reference, at, orderIds: orders.map((o) => o.id),
+      history: records.map((r) => r.history), events: records.flatMap((r) => r.events),
+    });
+    return orders.map((o) => ({
+      order: { ...o, status: 'CONFIRMED' as const, paidCents: o.totalCents, paymentReference: reference, updatedAt: at },
+      items: items.filter((i) => i.orderId === o.id),
+    }));
+  });
+}
+
+/** Any outcome, through the lifecycle's unit of work: declines cancel, and orders cancelled meanwhile are refunded. */
+async function settleThroughLifecycle(
+  deps: SettleDeps,
   attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>,
   result: Exclude<ChargeResult, { outcome: 'invalid_token' }>,
 ): Promise<SettledOrder[]> {
