@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { fileURLToPath } from 'node:url';
 import { entities } from './entities/index';
 import { migrationsList } from './migrations/index';
+import { configureSql } from './sql';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 
@@ -17,6 +18,11 @@ export interface OrmSettings {
   queryLogger?: (message: string) => void;
   /** Receives the query builder's own warnings (e.g. a broken connection it had to drop). */
   driverWarning?: (message: string) => void;
+  /**
+   * Whether the hot paths' statements are named, so that each connection prepares them once (default). Off behind a
+   * transaction-mode pooler that cannot keep them (PgBouncer before 1.21).
+   */
+  preparedStatements?: boolean;
 }
 
 export function ormConfig(settings: OrmSettings): Options {
@@ -56,7 +62,9 @@ export function ormConfig(settings: OrmSettings): Options {
 }
 
 export async function initOrm(settings: OrmSettings): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(settings));
+  const orm = await MikroORM.init(ormConfig(settings));
+  configureSql(orm, { preparedStatements: settings.preparedStatements ?? true });
+  return orm;
 }
 
 /** Applies every pending migration; returns the names applied. */

@@ -81,12 +81,16 @@ export async function sqlOf(tx: EntityManager): Promise<Sql> {
 }
 
 /**
- * Runs `work` in one transaction on a connection of the ORM's pool, `lock_timeout` set in the same round trip as
- * `begin`, and runs it again after a deadlock, serialization failure or lock timeout, as `inLockedTransaction`
+ * Runs `work` in one transaction on a connection of the ORM's pool, `lock_timeout` (and `plan_cache_mode`) set in the
+ * same round trip as `begin`, and runs it again after a deadlock, serialization failure or lock timeout, as `inLockedTransaction`
  * does. No unit of work is tracked: the hot paths write with their own statements.
  */
 export async function inSqlTransaction<T>(em: EntityManager, options: LockedTransactionOptions, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const begin = `begin; set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`;
+  const begin = [
+    'begin',
+    `set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`,
+    ...(options.customPlans ? ['set local plan_cache_mode = force_custom_plan'] : []),
+  ].join('; ');
   const simple = (connection: ClientBase, text: string) => {
     logQuery(em, text);
     return connection.query(text);

@@ -9,6 +9,11 @@ export interface LockedTransactionOptions {
   retries?: number;
   /** Base of the jittered exponential backoff between attempts. */
   backoffMs?: number;
+  /**
+   * Plan each prepared statement for its own values (`SET LOCAL plan_cache_mode`): for statements that look rows up
+   * in tables growing from empty, whose generic plan, once made while a table was small, would scan it.
+   */
+  customPlans?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { configureSql, initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
+import { initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -73,8 +73,8 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       poolMax: config.dbPoolMax,
       connectTimeoutMs: config.dbConnectTimeoutMs,
       driverWarning: (message) => log.warn({ driver: message }, 'database driver warning'),
+      preparedStatements: config.databasePreparedStatements,
     });
-    configureSql(orm, { preparedStatements: config.databasePreparedStatements });
     await onDirectConnection(db, orm, config, (direct) => prepareDatabase(direct, config, log, db.embedded));
     await orderEvents.start();
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
