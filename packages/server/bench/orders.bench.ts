@@ -45,6 +45,10 @@ const LOGIN_CONCURRENCY = 8;
 const PASSWORD = `bench-${randomBytes(12).toString('base64url')}`;
 const CLK_TCK = 100;
 const serverDir = new URL('..', import.meta.url).pathname;
+/** What `pnpm start` runs in production (`start:prod`: Node's flags and the entry), so that the bench measures it. */
+const PRODUCTION_COMMAND = (JSON.parse(readFileSync(`${serverDir}package.json`, 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!
+  .split(' ')
+  .slice(1);
 
 interface Buyer {
   customerId: string;
@@ -215,7 +219,7 @@ async function main() {
     const startFrookoon = async (workers: number): Promise<Target> => {
       // The backend of a stopped server's listener may outlive it by a moment: only those started since count.
       const since = (await db.query<{ t: Date }>('select now() as t')).rows[0]!.t;
-      const target = await start('frookoon', [...SERVER_FLAGS, 'dist/main.mjs'], { ...frookoonEnv, WORKERS: String(workers) });
+      const target = await start('frookoon', [...SERVER_FLAGS, ...PRODUCTION_COMMAND], { ...frookoonEnv, WORKERS: String(workers) });
       for (let i = 0; ; i++) {
         const { rows } = await db.query<{ n: string }>(
           "select count(*) as n from pg_stat_activity where application_name = 'frookoon-listen' and datname = current_database() and backend_start >= $1",

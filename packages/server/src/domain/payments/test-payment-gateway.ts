@@ -4,6 +4,22 @@ import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from 
 const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundFails']);
 
 /**
+ * What the gateway remembers is bounded: a long-running server on the test gateway (a demo, a benchmark) keeps the
+ * latest charges and refunds, enough to answer retries and the sweeper's questions about recent attempts.
+ */
+const REMEMBERED = 100_000;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
+}
+
+function record<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > 2 * REMEMBERED) list.splice(0, REMEMBERED);
+}
+
+/**
  * The built-in gateway, following card-test-token conventions: `tok_visa` (and other brand tokens) succeed,
  * `tok_chargeDeclined…` tokens decline, `tok_refundFails` pays but its refunds fail, anything else is an
  * invalid token. Remembers what it charged and refunded, each under its idempotency key.
@@ -23,9 +39,9 @@ export class TestPaymentGateway implements PaymentGateway {
     if (previous) return previous;
     let result: ChargeResult;
     if (APPROVED.has(request.paymentToken)) {
-      this.charges.push(request);
+      record(this.charges, request);
       const reference = `pay_test_${randomBytes(8).toString('hex')}`;
-      this.byReference.set(reference, { token: request.paymentToken, amountCents: request.amountCents });
+      remember(this.byReference, reference, { token: request.paymentToken, amountCents: request.amountCents });
       result = { outcome: 'succeeded', reference };
     } else if (request.paymentToken.startsWith('tok_chargeDeclined')) {
       result = { outcome: 'declined', reason: 'card_declined' };
@@ -33,7 +49,7 @@ export class TestPaymentGateway implements PaymentGateway {
       // Nothing was attempted: not remembered, so the same attempt may go on with a valid token.
       return { outcome: 'invalid_token', reason: 'unknown_payment_token' };
     }
-    this.byAttempt.set(request.attemptId, result);
+    remember(this.byAttempt, request.attemptId, result);
     return result;
   }
 
@@ -45,9 +61,9 @@ export class TestPaymentGateway implements PaymentGateway {
     if (charge.token === 'tok_refundFails') throw new Error('The test gateway refuses refunds of charges made with tok_refundFails');
     const refunded = this.refunds.filter((r) => r.paymentReference === request.paymentReference).reduce((sum, r) => sum + r.amountCents, 0);
     if (refunded + request.amountCents > charge.amountCents) throw new Error('Refunds would exceed the charge');
-    this.refunds.push(request);
+    record(this.refunds, request);
     const result = { reference: `re_test_${randomBytes(8).toString('hex')}` };
-    this.byRefund.set(request.refundId, result);
+    remember(this.byRefund, request.refundId, result);
     return result;
   }
 
