@@ -46,3 +46,26 @@ it('holds the stock locks for three statements only: the lock, one decrement-and
   // Round trips of the whole placement: reads, begin with its lock timeout, insert, lock, reserve, commit.
   expect(flat.length).toBeLessThanOrEqual(7);
 });
+
+it('holds a single product for two statements only: one conditional update with its ledger row, then commit', async () => {
+  const { vendorId } = await makeVendor(app);
+  const productId = await makeProduct(app, vendorId, { stock: 10 });
+  const buyer = await makeBuyer(app);
+  const deps = {
+    em: orm.em.fork(), actor: { userId: buyer.id, role: 'customer' as const, vendorId: null, tokenHash: 'x' }, requestId: 'req_lockwindow1', lockTimeoutMs: 2000,
+    pendingCap: { orders: 20, units: 500 },
+  };
+  statements.length = 0;
+  await createOrder(deps, { addressId: buyer.addressId, items: [{ productId, quantity: 3 }] });
+  const flat = statements.map((s) => s.replace(/\s+/g, ' '));
+  const lockAt = flat.findIndex((s) => s.includes('update stock'));
+  expect(flat.slice(lockAt)).toHaveLength(2);
+  expect(flat[lockAt]).toMatch(/^with u as \(update stock set quantity = quantity - \$2.* where product_id = \$1 and quantity >= \$2 .*insert into stock_movement/);
+  expect(flat[lockAt + 1]).toMatch(/^commit/);
+  expect(flat.some((s) => s.includes('for update'))).toBe(false);
+
+  // Short: nothing written, and the refusal says what is left.
+  await expect(createOrder({ ...deps, em: orm.em.fork() }, { addressId: buyer.addressId, items: [{ productId, quantity: 8 }] })).rejects.toMatchObject({
+    code: 'INSUFFICIENT_STOCK', errors: [{ field: 'items.0.quantity', message: expect.stringContaining('7 available, 8 requested') }],
+  });
+});

@@ -13,8 +13,9 @@ const LOCK_STOCK = statement(
 );
 
 /**
- * Locks the stock rows of `productIds` with one `SELECT … ORDER BY product_id FOR UPDATE`. Every writer of
- * stock takes its locks through here, so all transactions lock in the same global order and cannot deadlock.
+ * Locks the stock rows of `productIds` with one `SELECT … ORDER BY product_id FOR UPDATE`. Every writer of more
+ * than one stock row takes its locks through here, so all transactions lock in the same global order and cannot
+ * deadlock; `takeStock`, which writes one row, locks it with its update.
  */
 export async function lockStock(sql: Sql, productIds: readonly string[]): Promise<Map<string, LockedStock>> {
   const started = performance.now();
@@ -23,6 +24,36 @@ export async function lockStock(sql: Sql, productIds: readonly string[]): Promis
     return new Map(rows.map((row) => [row.productId, row]));
   } finally {
     // A wait that ends in a lock timeout is reported too: those are the longest.
+    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
+  }
+}
+
+const STOCK_OF = statement('stock_of', 'select product_id as "productId", quantity from stock where product_id = any($1::uuid[])');
+
+/** The stock rows of `productIds` as they are, unlocked: what a refusal tells the caller. */
+export async function readStock(sql: Sql, productIds: readonly string[]): Promise<Map<string, LockedStock>> {
+  const rows = await sql.query<LockedStock>(STOCK_OF, [productIds]);
+  return new Map(rows.map((row) => [row.productId, row]));
+}
+
+const TAKE_STOCK = statement(
+  'take_stock',
+  `with u as (update stock set quantity = quantity - $2, updated_at = now() where product_id = $1 and quantity >= $2 returning product_id)
+   insert into stock_movement (id, product_id, order_id, kind, delta, actor_id, reason, at)
+   select $3, product_id, $4, 'reserve', -$2::int, $5, null, now() from u`,
+);
+
+/**
+ * Takes `quantity` of one product, with its `reserve` ledger row, when that much is in stock, in one statement. The
+ * update locks the row itself (a single row has no lock order to keep) and checks the quantity on the row as the
+ * lock finds it, so a hot product is held for this statement and the commit only. False when the product is not
+ * stocked or is short.
+ */
+export async function takeStock(sql: Sql, move: { productId: string; quantity: number; movementId: string; orderId: string }, ref: { actorId: string }): Promise<boolean> {
+  const started = performance.now();
+  try {
+    return (await sql.run(TAKE_STOCK, [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId])) === 1;
+  } finally {
     sql.locks?.stockLockWaited((performance.now() - started) / 1000);
   }
 }

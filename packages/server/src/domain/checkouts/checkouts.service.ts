@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Checkout, Order, inSqlTransaction, insertCheckout, insertOrder, lockStock, moveStock, newId,
+  Checkout, Order, inSqlTransaction, insertCheckout, insertOrder, newId,
   type OrderProductRow,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
@@ -8,8 +8,8 @@ import type { Actor } from '../shared/actor';
 import { MAX_INT } from '../shared/schemas';
 import { toOrderDto, type OrderItemView } from '../orders/order-dto';
 import {
-  IDEMPOTENCY_TTL_SECONDS, checkPendingCap, checkStock, createOnce, idempotencyKeyOf, loadCustomerOrderInputs, mergeLines, productNotFound,
-  requestHash, requireAddress, reviveOrder, storedReplay, toOrderDtos, type MergedLine, type OrderDeps,
+  IDEMPOTENCY_TTL_SECONDS, checkPendingCap, createOnce, idempotencyKeyOf, loadCustomerOrderInputs, mergeLines, productNotFound,
+  requestHash, requireAddress, reserveLines, reviveOrder, storedReplay, toOrderDtos, type MergedLine, type OrderDeps,
 } from '../orders/orders.service';
 import { pay, type PaymentDeps } from '../payments/payment.service';
 import type { TCheckout, TCreateCheckoutInput } from './checkouts.schemas';
@@ -115,14 +115,7 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
           },
         });
       }
-      const stock = await lockStock(sql, lines.map((l) => l.productId));
-      checkStock(stock, lines, products);
-      await moveStock(
-        sql,
-        'reserve',
-        orders.flatMap((o) => o.lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: o.id }))),
-        { actorId: deps.actor.userId },
-      );
+      await reserveLines(sql, orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.id }))), products, deps.actor.userId);
     });
     return response;
   });

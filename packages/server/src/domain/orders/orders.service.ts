@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, moveStock,
-  newId, withSql, type IOrder, type IOrderItem, type OrderProductRow, type PendingHoldings,
+  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, moveStock, readStock, takeStock,
+  newId, withSql, type IOrder, type IOrderItem, type LockedStock, type OrderProductRow, type PendingHoldings, type Sql,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -218,9 +218,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
         idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
       });
 
-      const stock = await lockStock(sql, lines.map((l) => l.productId));
-      checkStock(stock, lines, products);
-      await moveStock(sql, 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId })), { actorId: deps.actor.userId });
+      await reserveLines(sql, lines.map((l) => ({ ...l, orderId })), products, deps.actor.userId);
     });
     return response;
   });
@@ -242,9 +240,31 @@ export async function createOnce<T>(replayFirst: (() => Promise<T | null>) | und
   }
 }
 
-/** Under the stock locks: every line checked, and all short lines reported at once. */
+/**
+ * Reserves the lines (each for its order) or refuses with what is short. Several rows are locked in product order,
+ * checked and taken in two statements; a single row is checked and taken by one conditional update, so that a hot
+ * product is held for that statement and the commit only.
+ */
+export async function reserveLines(
+  sql: Sql,
+  lines: readonly (MergedLine & { orderId: string })[],
+  products: ReadonlyMap<string, OrderProductRow>,
+  actorId: string,
+): Promise<void> {
+  if (lines.length === 1) {
+    const [line] = lines as [MergedLine & { orderId: string }];
+    if (await takeStock(sql, { productId: line.productId, quantity: line.quantity, movementId: newId(), orderId: line.orderId }, { actorId })) return;
+    checkStock(await readStock(sql, [line.productId]), lines, products);
+    // Short when the update looked, enough now: restocked in between.
+    throw new AppError('CONCURRENT_ORDER_CONFLICT', 'The stock changed while the order was placed; please try again');
+  }
+  checkStock(await lockStock(sql, lines.map((l) => l.productId)), lines, products);
+  await moveStock(sql, 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: l.orderId })), { actorId });
+}
+
+/** Every line checked against the stock rows, and all short lines reported at once. */
 export function checkStock(
-  stock: Awaited<ReturnType<typeof lockStock>>,
+  stock: ReadonlyMap<string, LockedStock>,
   lines: readonly MergedLine[],
   products: ReadonlyMap<string, OrderProductRow>,
 ): void {
