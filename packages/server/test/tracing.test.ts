@@ -104,6 +104,6 @@ describe('traces', () => {
     };
     expect(ancestors(procedure!)).toContain(http);
     for (const statement of sql) expect(ancestors(statement)).toContain(procedure);
-    expect(sql.map((s) => attribute(s, 'db.query.text')).join('\n')).toMatch(/for update/i);
+    expect(sql.map((s) => attribute(s, 'db.query.text')).join('\n')).toMatch(/update stock set quantity = quantity - \$2/i);
   });
 });
