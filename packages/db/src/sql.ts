@@ -89,7 +89,7 @@ export async function inSqlTransaction<T>(em: EntityManager, options: LockedTran
   const begin = [
     'begin',
     `set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`,
-    ...(options.customPlans ? ['set local plan_cache_mode = force_custom_plan'] : []),
+    ...(options.genericPlans ? ['set local plan_cache_mode = auto'] : []),
   ].join('; ');
   const simple = (connection: ClientBase, text: string) => {
     logQuery(em, text);

@@ -10,10 +10,11 @@ export interface LockedTransactionOptions {
   /** Base of the jittered exponential backoff between attempts. */
   backoffMs?: number;
   /**
-   * Plan each prepared statement for its own values (`SET LOCAL plan_cache_mode`): for statements that look rows up
-   * in tables growing from empty, whose generic plan, once made while a table was small, would scan it.
+   * Let PostgreSQL keep a generic plan of each prepared statement (`SET LOCAL plan_cache_mode = auto`), planning it
+   * once per connection: only for transactions whose statements insert, or reach rows by the key of a table that does
+   * not grow with the orders (stock), so that no plan made while a table was small can scan it later.
    */
-  customPlans?: boolean;
+  genericPlans?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -99,7 +99,7 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
   );
 
   return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
-    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
+    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true }, async (sql) => {
       await insertCheckout(sql, {
         id: checkoutId, customerId: deps.actor.userId, addressId, totalCents, currency, placedAt,
         idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,

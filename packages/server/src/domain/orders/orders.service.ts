@@ -206,7 +206,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
   );
 
   return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
-    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
+    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true }, async (sql) => {
       await insertOrder(sql, {
         id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency, placedAt,
         items: items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),

@@ -74,7 +74,7 @@ interface StartedAttempt {
  * be paid now, then records the attempt.
  */
 async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<StartedAttempt> {
-  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, customPlans: true }, async (sql) => {
+  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
     const orders = await lockPayableOrders(sql, target, deps.actor.userId);
     if (orders.length === 0) throw new AppError('NOT_FOUND', 'orderId' in target ? 'No such order' : 'No such checkout');
     const checkoutId = orders[0]!.checkoutId;
@@ -144,7 +144,7 @@ type SettleDeps = Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | n
  * an order moved on meanwhile (cancelled while it was being paid): the lifecycle path settles those.
  */
 async function confirmCharge(deps: SettleDeps, attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>, reference: string): Promise<SettledOrder[] | null> {
-  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, customPlans: true }, async (sql) => {
+  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
     const { attemptStatus, orders } = await lockSettlement(sql, attempt.id, attempt.orderIds);
     // Settled already (the customer's retry and the sweeper can both finish a stale attempt): nothing to do twice.
     if (attemptStatus !== 'pending') return orders.map((order) => ({ order, items: [] }));
