@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler } from 'express';
-import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { MAX_BATCH_CALLS } from '@frookoon/contract';
@@ -11,6 +10,7 @@ import { corsMiddleware } from './cors';
 import { sendProblem } from './problem';
 import { toProblem } from '../errors/problem';
 import { requestId } from './request-id';
+import { SECURITY_POLICY, securityHeaders } from './security-headers';
 import { REST_BASE } from './openapi';
 import { restRouter } from './rest';
 import { httpMetrics } from '../telemetry/http-metrics';
@@ -65,7 +65,7 @@ export function createApp(services: AppServices): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
-  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(securityHeaders(SECURITY_POLICY));
   app.use(corsMiddleware(config.corsOrigins));
 
   app.get('/healthz', (_req, res) => {
