@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { ClientBase } from 'pg';
+import pg, { type ClientBase, type QueryConfig } from 'pg';
 import { lockObserverOf, type LockObserver } from './lock-observer';
-import { withConflictRetries, type LockedTransactionOptions } from './transaction';
+import { setLockTimeout, withConflictRetries, type LockedTransactionOptions } from './transaction';
 
 /**
  * A hand-written statement of a hot path. MikroORM sends every statement as text with its values inlined, which
@@ -43,11 +43,14 @@ interface PoolClient {
 
 const poolOf = (em: EntityManager) => em.getKnex().client as unknown as PoolClient;
 
+const prepared = (em: EntityManager) => optionsByOrm.get(em.config)?.preparedStatements ?? true;
+
 function sqlOn(em: EntityManager, connection: ClientBase): Sql {
-  const prepared = optionsByOrm.get(em.config)?.preparedStatements ?? true;
+  const named = prepared(em);
   const send = (s: Statement, values: readonly unknown[]) => {
     logQuery(em, s.text, values);
-    return connection.query({ name: prepared ? s.name : undefined, text: s.text, values: [...values] });
+    // The ORM has its connections hand timestamps over as text; these statements read node-postgres's own types.
+    return connection.query({ name: named ? s.name : undefined, text: s.text, values: [...values], types: pg.types });
   };
   return {
     locks: lockObserverOf(em),
@@ -63,14 +66,28 @@ function logQuery(em: EntityManager, text: string, values: readonly unknown[] = 
 }
 
 /** Runs `work` on one connection of the ORM's pool, given back when it ends. */
-export async function withSql<T>(em: EntityManager, work: (sql: Sql) => Promise<T>): Promise<T> {
+async function onConnection<T>(em: EntityManager, work: (connection: ClientBase) => Promise<T>): Promise<T> {
   const pool = poolOf(em);
   const connection = await pool.acquireConnection();
   try {
-    return await work(sqlOn(em, connection));
+    return await work(connection);
   } finally {
     await pool.releaseConnection(connection);
   }
+}
+
+/** Runs `work` on one connection of the ORM's pool. */
+export function withSql<T>(em: EntityManager, work: (sql: Sql) => Promise<T>): Promise<T> {
+  return onConnection(em, (connection) => work(sqlOn(em, connection)));
+}
+
+/**
+ * A node-postgres `query` over the ORM's pool, for a library that sends its own statements (the rate limiter): each
+ * on a connection of its own, and unnamed when prepared statements are off.
+ */
+export function poolQuery(orm: MikroORM): (config: QueryConfig) => Promise<pg.QueryResult> {
+  const em = orm.em;
+  return (config) => onConnection(em, (connection) => connection.query(prepared(em) ? config : { ...config, name: undefined }));
 }
 
 /** The connection of the transaction `tx` is in, for repositories called inside an ORM transaction. */
@@ -86,29 +103,23 @@ export async function sqlOf(tx: EntityManager): Promise<Sql> {
  * does. No unit of work is tracked: the hot paths write with their own statements.
  */
 export async function inSqlTransaction<T>(em: EntityManager, options: LockedTransactionOptions, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const begin = [
-    'begin',
-    `set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`,
-    ...(options.genericPlans ? ['set local plan_cache_mode = auto'] : []),
-  ].join('; ');
+  const begin = ['begin', setLockTimeout(options), ...(options.genericPlans ? ['set local plan_cache_mode = auto'] : [])].join('; ');
   const simple = (connection: ClientBase, text: string) => {
     logQuery(em, text);
     return connection.query(text);
   };
-  return withConflictRetries(em, options, async () => {
-    const pool = poolOf(em);
-    const connection = await pool.acquireConnection();
-    try {
-      await simple(connection, begin);
-      const result = await work(sqlOn(em, connection));
-      await simple(connection, 'commit');
-      return result;
-    } catch (err) {
-      // A connection that cannot roll back is broken: the pool drops it when it next hands it out.
-      await simple(connection, 'rollback').catch(() => undefined);
-      throw err;
-    } finally {
-      await pool.releaseConnection(connection);
-    }
-  });
+  return withConflictRetries(em, options, () =>
+    onConnection(em, async (connection) => {
+      try {
+        await simple(connection, begin);
+        const result = await work(sqlOn(em, connection));
+        await simple(connection, 'commit');
+        return result;
+      } catch (err) {
+        // A connection that cannot roll back is broken: the pool drops it when it next hands it out.
+        await simple(connection, 'rollback').catch(() => undefined);
+        throw err;
+      }
+    }),
+  );
 }

@@ -31,11 +31,15 @@ export async function inLockedTransaction<T>(
 ): Promise<T> {
   return withConflictRetries(em, options, () =>
     em.transactional(async (tx) => {
-      await tx.execute(`set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`, [], 'run');
+      await tx.execute(setLockTimeout(options), [], 'run');
       return fn(tx);
     }, { clear: true }),
   );
 }
+
+/** The statement bounding a transaction's lock waits. */
+export const setLockTimeout = (options: LockedTransactionOptions): string =>
+  `set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`;
 
 /** Runs `transaction` again after a deadlock, serialization failure or lock timeout, with jittered backoff. */
 export async function withConflictRetries<T>(em: EntityManager, options: LockedTransactionOptions, transaction: () => Promise<T>): Promise<T> {

@@ -81,7 +81,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
     const metrics = config.metrics ? new Metrics(orm, log, config.dbPoolMax) : undefined;
     if (metrics) observeLocks(orm, metrics.locks);
     jobs = startJobs({ orm, config, log, paymentGateway, metrics });
-    const rateLimiter = createRateLimiter(orm, config.rateLimits, { preparedStatements: config.databasePreparedStatements });
+    const rateLimiter = createRateLimiter(orm, config.rateLimits);
     if (metrics && config.metrics) metricsServer = await serveMetrics(metrics, config.metrics, log);
     server = createApp({ orm, config, log, paymentGateway, orderEvents, streams: new StreamGuard(config.streams), tokens: new TokenCache(config.tokenCacheMs), rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {

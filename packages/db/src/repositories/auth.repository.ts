@@ -17,9 +17,9 @@ const PRINCIPAL = statement(
 
 /** The user behind a live (unrevoked, unexpired) token and when the token expires, in one indexed lookup. */
 export async function findPrincipalByTokenHash(em: EntityManager, tokenHash: string): Promise<(TokenPrincipal & { expiresAt: Date }) | null> {
-  const rows = await withSql(em, (sql) => sql.query<{ id: string; role: Role; vendor_id: string | null; expires_at: string }>(PRINCIPAL, [tokenHash]));
+  const rows = await withSql(em, (sql) => sql.query<{ id: string; role: Role; vendor_id: string | null; expires_at: Date }>(PRINCIPAL, [tokenHash]));
   const row = rows[0];
-  return row ? { userId: row.id, role: row.role, vendorId: row.vendor_id, expiresAt: new Date(row.expires_at) } : null;
+  return row ? { userId: row.id, role: row.role, vendorId: row.vendor_id, expiresAt: row.expires_at } : null;
 }
 
 /** Revokes a live token; true when one was revoked. */

@@ -25,9 +25,7 @@ const UNDISPATCHED = statement(
 );
 
 export async function undispatchedEvents(sql: Sql, limit: number): Promise<UndispatchedEvent[]> {
-  const rows = await sql.query<Omit<UndispatchedEvent, 'createdAt'> & { createdAt: string }>(UNDISPATCHED, [limit]);
-  // The ORM has the driver hand timestamps over as text.
-  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+  return sql.query<UndispatchedEvent>(UNDISPATCHED, [limit]);
 }
 
 export interface InboxEntry {

@@ -19,7 +19,7 @@ interface PayableRow {
   checkoutId: string | null;
   attemptId: string | null;
   attemptStatus: string | null;
-  attemptUpdatedAt: string | null;
+  attemptUpdatedAt: Date | null;
 }
 
 const PAYABLE_COLUMNS = `o.id, o.status, o.total_cents as "totalCents", o.currency, o.checkout_id as "checkoutId",
@@ -44,7 +44,7 @@ const LOCK_CHECKOUT_FOR_PAYMENT = statement(
 
 const toPayable = (r: PayableRow): PayableOrder => ({
   id: r.id, status: r.status, totalCents: r.totalCents, currency: r.currency, checkoutId: r.checkoutId,
-  attempt: r.attemptId ? { id: r.attemptId, status: r.attemptStatus!, updatedAt: new Date(r.attemptUpdatedAt!) } : null,
+  attempt: r.attemptId ? { id: r.attemptId, status: r.attemptStatus!, updatedAt: r.attemptUpdatedAt! } : null,
 });
 
 /**
@@ -80,8 +80,8 @@ const TOUCH_ATTEMPT = statement(
 
 /** Takes over a stale pending attempt: touched now, so that no one else takes it while its charge is retried. */
 export async function touchPaymentAttempt(sql: Sql, id: string): Promise<{ id: string; orderIds: string[]; amountCents: number; currency: string }> {
-  const [row] = await sql.query<{ id: string; orderIds: string[] | string; amountCents: number; currency: string }>(TOUCH_ATTEMPT, [id]);
-  return { ...row!, orderIds: typeof row!.orderIds === 'string' ? (JSON.parse(row!.orderIds) as string[]) : row!.orderIds };
+  const [row] = await sql.query<{ id: string; orderIds: string[]; amountCents: number; currency: string }>(TOUCH_ATTEMPT, [id]);
+  return row!;
 }
 
 /** An order as a settlement reads it under its lock. */
@@ -120,14 +120,8 @@ const LOCK_SETTLEMENT = statement(
  * answers them with the attempt's status as it now is (a waiter reads the row its lock holder left).
  */
 export async function lockSettlement(sql: Sql, attemptId: string, orderIds: readonly string[]): Promise<{ attemptStatus: string | null; orders: SettlingOrder[] }> {
-  const rows = await sql.query<Omit<SettlingOrder, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string; attemptStatus: string }>(
-    LOCK_SETTLEMENT,
-    [orderIds, attemptId],
-  );
-  return {
-    attemptStatus: rows[0]?.attemptStatus ?? null,
-    orders: rows.map(({ attemptStatus: _, ...o }) => ({ ...o, createdAt: new Date(o.createdAt), updatedAt: new Date(o.updatedAt) })),
-  };
+  const rows = await sql.query<SettlingOrder & { attemptStatus: string }>(LOCK_SETTLEMENT, [orderIds, attemptId]);
+  return { attemptStatus: rows[0]?.attemptStatus ?? null, orders: rows.map(({ attemptStatus: _, ...o }) => o) };
 }
 
 export interface NewHistoryRow {

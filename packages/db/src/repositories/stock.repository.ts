@@ -86,12 +86,10 @@ export async function moveStock(
   moves: readonly StockMove[],
   ref: { actorId: string | null; reason?: string },
 ): Promise<{ productId: string; quantity: number; updatedAt: Date }[]> {
-  const rows = await sql.query<{ productId: string; quantity: number; updatedAt: string }>(MOVE_STOCK, [
+  return sql.query(MOVE_STOCK, [
     moves.map((m) => m.productId), moves.map((m) => m.delta), moves.map((m) => m.movementId), moves.map((m) => m.orderId),
     kind, ref.actorId, ref.reason ?? null,
   ]);
-  // The ORM has the driver hand timestamps over as text.
-  return rows.map((r) => ({ ...r, updatedAt: new Date(r.updatedAt) }));
 }
 
 export interface LedgerMismatch {

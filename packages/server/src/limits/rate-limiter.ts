@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { poolQuery } from '@frookoon/db';
 import { AppError } from '../errors/app-error';
 import type { RateLimitsConfig } from '../config';
 
@@ -26,37 +26,14 @@ export const hashedKey = (value: string): string => createHash('sha256').update(
 
 const unlimited: RateLimiter = { consume: async () => undefined, refund: async () => undefined };
 
-/** The ORM's pool; its connections are node-postgres clients, which knex leaves out of its types. */
-interface PoolClient {
-  acquireConnection(): Promise<pg.ClientBase>;
-  releaseConnection(connection: pg.ClientBase): Promise<void>;
-}
-
-/**
- * Where the counters are kept: connections of the ORM's pool, used as node-postgres clients. rate-limiter-flexible
- * names every statement it sends, so PostgreSQL prepares its upsert once per connection; a transaction-mode pooler
- * before PgBouncer 1.21 cannot keep a name (prepared on one server connection, it is missing or already taken on the
- * next), so without prepared statements they go unnamed.
- */
-function storeOf(orm: MikroORM, preparedStatements: boolean): { storeClient: unknown; storeType: 'pool' } {
-  const pool = orm.em.getKnex().client as unknown as PoolClient;
-  const query = async ({ name, text, values }: pg.QueryConfig) => {
-    const connection = await pool.acquireConnection();
-    try {
-      return await connection.query({ name: preparedStatements ? name : undefined, text, values });
-    } finally {
-      await pool.releaseConnection(connection);
-    }
-  };
-  return { storeClient: { query }, storeType: 'pool' };
-}
-
-export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig, options: { preparedStatements: boolean }): RateLimiter {
+export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig): RateLimiter {
   if (!config.enabled) return unlimited;
-  const store = storeOf(orm, options.preparedStatements);
   const limiter = (rule: RateLimitsConfig[RateLimitName], name: RateLimitName) =>
     new RateLimiterPostgres({
-      ...store,
+      // rate-limiter-flexible names its statements, so each connection prepares its upsert once (unnamed when
+      // prepared statements are off, behind a pooler that cannot keep them).
+      storeClient: { query: poolQuery(orm) },
+      storeType: 'pool',
       // The table comes with the migrations; spent rows (`expire` in the past) are left to retention.
       tableName: 'rate_limit',
       tableCreated: true,
