@@ -1,7 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import pg, { type ClientBase, type QueryConfig } from 'pg';
+import pg, { type ClientBase, type FieldDef, type QueryConfig } from 'pg';
+import { prepareValue } from 'pg/lib/utils.js';
 import { lockObserverOf, type LockObserver } from './lock-observer';
-import { setLockTimeout, withConflictRetries, type LockedTransactionOptions } from './transaction';
+import { lockTimeoutMs, withConflictRetries, type LockedTransactionOptions } from './transaction';
 
 /**
  * A hand-written statement of a hot path. MikroORM sends every statement as text with its values inlined, which
@@ -20,8 +21,25 @@ export interface Sql {
   query<R>(statement: Statement, values: readonly unknown[]): Promise<R[]>;
   /** Rows changed by a statement with no result rows. */
   run(statement: Statement, values: readonly unknown[]): Promise<number>;
+  /**
+   * Sends the steps together and runs them as one transaction: the open one, or else the extended protocol's implicit
+   * transaction, which the one Sync after the last step commits. One round trip; when a step fails, the steps after it
+   * do not run and nothing the batch wrote stays (outside an open transaction).
+   */
+  batch(steps: readonly Step[]): Promise<StepResult[]>;
   /** Reports lock waits and retries to the server's metrics, when it listens. */
   readonly locks: LockObserver | undefined;
+}
+
+export interface Step {
+  statement: Statement;
+  values: readonly unknown[];
+}
+
+export interface StepResult {
+  rows: Record<string, unknown>[];
+  /** Rows the statement returned or changed. */
+  rowCount: number;
 }
 
 export interface SqlOptions {
@@ -56,7 +74,129 @@ function sqlOn(em: EntityManager, connection: ClientBase): Sql {
     locks: lockObserverOf(em),
     query: async <R>(s: Statement, values: readonly unknown[]) => (await send(s, values)).rows as R[],
     run: async (s: Statement, values: readonly unknown[]) => (await send(s, values)).rowCount ?? 0,
+    batch: (steps) => {
+      return new Promise((resolve, reject) => {
+        const batch = new Batch(steps, named, (err, results) => (err ? reject(err) : resolve(results!)));
+        // One entry per round trip: the statements of a batch together.
+        logQuery(em, batch.text, steps.flatMap((step) => step.values));
+        // A submittable: node-postgres queues it like a query and hands it the connection's messages.
+        void (connection.query as unknown as (submittable: Batch) => void)(batch);
+      });
+    },
   };
+}
+
+/** The parts of node-postgres's connection (its wire protocol writer) that a batch writes to. */
+interface Wire {
+  parsedStatements: Record<string, string>;
+  stream: { cork(): void; uncork(): void };
+  parse(message: { name?: string; text: string }): void;
+  bind(message: { statement?: string; values: unknown[] }): void;
+  describe(message: { type: 'P'; name: string }): void;
+  execute(message: object): void;
+  sync(): void;
+  on(event: 'parseComplete', listener: () => void): void;
+  off(event: 'parseComplete', listener: () => void): void;
+}
+
+/**
+ * Steps sent in the extended protocol one after another with one Sync at the end, as a node-postgres submittable:
+ * Bind, Describe and Execute for each (Parse first for a statement this connection has not prepared), written at
+ * once. A statement counts as prepared on the connection when PostgreSQL confirms its Parse, as node-postgres
+ * counts its own, so that a batch that fails part way prepares again only what did not go through.
+ */
+class Batch {
+  /** The statements, for tracing: the pg instrumentation names its span after a query's text. */
+  readonly text: string;
+  private readonly results: StepResult[] = [];
+  private parsers: ((value: string) => unknown)[] = [];
+  private names: string[] = [];
+  private rows: Record<string, unknown>[] = [];
+  private parsing: Statement[] = [];
+  private wire: Wire | undefined;
+  private done = false;
+
+  constructor(
+    private readonly steps: readonly Step[],
+    private readonly named: boolean,
+    /** Called once, when the batch ends; an instrumentation of node-postgres may wrap it, as it does a query's. */
+    public callback: (err: Error | null, results?: StepResult[]) => void,
+  ) {
+    this.text = steps.map((step) => step.statement.text).join('; ');
+  }
+
+  private readonly parsed = () => {
+    const statement = this.parsing.shift();
+    if (statement && this.wire) this.wire.parsedStatements[statement.name] = statement.text;
+  };
+
+  submit(wire: Wire): Error | null {
+    let values: unknown[][];
+    try {
+      values = this.steps.map((step) => step.values.map((v) => prepareValue(v)));
+    } catch (err) {
+      return err as Error;
+    }
+    this.wire = wire;
+    wire.stream.cork();
+    try {
+      this.steps.forEach((step, i) => {
+        const name = this.named ? step.statement.name : undefined;
+        if (!name || (wire.parsedStatements[name] === undefined && !this.parsing.includes(step.statement))) {
+          wire.parse({ name, text: step.statement.text });
+          if (name) this.parsing.push(step.statement);
+        }
+        wire.bind({ statement: name, values: values[i]! });
+        wire.describe({ type: 'P', name: '' });
+        wire.execute({});
+      });
+      wire.sync();
+    } finally {
+      wire.stream.uncork();
+    }
+    if (this.parsing.length > 0) wire.on('parseComplete', this.parsed);
+    return null;
+  }
+
+  handleRowDescription(message: { fields: FieldDef[] }): void {
+    this.names = message.fields.map((f) => f.name);
+    this.parsers = message.fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (value: string) => unknown);
+  }
+
+  handleDataRow(message: { fields: (string | null)[] }): void {
+    const row: Record<string, unknown> = {};
+    message.fields.forEach((value, i) => (row[this.names[i]!] = value === null ? null : this.parsers[i]!(value)));
+    this.rows.push(row);
+  }
+
+  handleCommandComplete(message: { text: string }): void {
+    const count = /(\d+)$/.exec(message.text);
+    this.results.push({ rows: this.rows, rowCount: count ? Number(count[1]) : this.rows.length });
+    this.rows = [];
+  }
+
+  handleEmptyQuery(): void {}
+
+  handleError(err: Error): void {
+    this.finish(err);
+  }
+
+  handleReadyForQuery(): void {
+    this.finish(null);
+  }
+
+  handlePortalSuspended(): void {}
+
+  handleCopyInResponse(): void {}
+
+  handleCopyData(): void {}
+
+  private finish(err: Error | null): void {
+    if (this.done) return;
+    this.done = true;
+    this.wire?.off('parseComplete', this.parsed);
+    this.callback(err, err ? undefined : this.results);
+  }
 }
 
 /** Statements go to the ORM's query log like its own, when that log is on. */
@@ -97,27 +237,91 @@ export async function sqlOf(tx: EntityManager): Promise<Sql> {
   return sqlOn(tx, await trx.client.acquireConnection());
 }
 
+const TRANSACTION_SETTINGS = statement(
+  'transaction_settings',
+  "select set_config('lock_timeout', $1, true), set_config('plan_cache_mode', coalesce($2, current_setting('plan_cache_mode')), true)",
+);
+
 /**
- * Runs `work` in one transaction on a connection of the ORM's pool, `lock_timeout` (and `plan_cache_mode`) set in the
- * same round trip as `begin`, and runs it again after a deadlock, serialization failure or lock timeout, as `inLockedTransaction`
- * does. No unit of work is tracked: the hot paths write with their own statements.
+ * The first step of a batch that takes row locks: `lock_timeout` (and `plan_cache_mode`, for generic plans) for the
+ * batch's transaction, as `inSqlTransaction` sets them with `begin`.
  */
-export async function inSqlTransaction<T>(em: EntityManager, options: LockedTransactionOptions, work: (sql: Sql) => Promise<T>): Promise<T> {
-  const begin = ['begin', setLockTimeout(options), ...(options.genericPlans ? ['set local plan_cache_mode = auto'] : [])].join('; ');
-  const simple = (connection: ClientBase, text: string) => {
-    logQuery(em, text);
-    return connection.query(text);
+export const transactionSettings = (options: LockedTransactionOptions): Step => ({
+  statement: TRANSACTION_SETTINGS,
+  values: [`${lockTimeoutMs(options)}ms`, options.genericPlans ? 'auto' : null],
+});
+
+/** The Sql of an open transaction. */
+export interface TransactionSql extends Sql {
+  /**
+   * For the transaction's last statement, one whose failure is the only reason not to commit: the commit is sent with
+   * it, in the same round trip. Statements after it run on their own, outside the transaction.
+   */
+  andCommit(): Sql;
+}
+
+const BEGIN: Step = { statement: statement('begin', 'begin'), values: [] };
+const COMMIT: Step = { statement: statement('commit', 'commit'), values: [] };
+
+/**
+ * A transaction on `connection` that begins with its first statement: `begin` and its settings go in that statement's
+ * round trip, and the commit in the last one's when the work says which that is (`andCommit`).
+ */
+function transactionOn(em: EntityManager, connection: ClientBase, options: LockedTransactionOptions) {
+  const base = sqlOn(em, connection);
+  const state = { begun: false, ended: false };
+  const send = async (steps: readonly Step[], commit: boolean): Promise<StepResult[]> => {
+    const opening = state.begun || state.ended ? [] : [BEGIN, transactionSettings(options)];
+    state.begun = true;
+    const results = await base.batch([...opening, ...steps, ...(commit && !state.ended ? [COMMIT] : [])]);
+    if (commit) state.ended = true;
+    return results.slice(opening.length, opening.length + steps.length);
   };
+  const one = async (s: Statement, values: readonly unknown[], commit: boolean) => (await send([{ statement: s, values }], commit))[0]!;
+  const sql = (commit: boolean): Sql => ({
+    locks: base.locks,
+    // Inside the transaction, with nothing to send along, a statement goes as it would anywhere.
+    query: async <R>(s: Statement, values: readonly unknown[]) =>
+      (commit || !state.begun ? (await one(s, values, commit)).rows : await base.query(s, values)) as R[],
+    run: async (s: Statement, values: readonly unknown[]) => (commit || !state.begun ? (await one(s, values, commit)).rowCount : base.run(s, values)),
+    batch: (steps) => send(steps, commit),
+  });
+  return {
+    sql: { ...sql(false), andCommit: () => sql(true) } satisfies TransactionSql,
+    /** Commits what is still open. */
+    end: async () => {
+      if (!state.begun || state.ended) return;
+      state.ended = true;
+      await simple(em, connection, 'commit');
+    },
+    /** Rolls back what is still open. A connection that cannot is broken: the pool drops it when it next hands it out. */
+    abort: async () => {
+      if (state.begun && !state.ended) await simple(em, connection, 'rollback').catch(() => undefined);
+    },
+  };
+}
+
+const simple = (em: EntityManager, connection: ClientBase, text: string) => {
+  logQuery(em, text);
+  return connection.query(text);
+};
+
+/**
+ * Runs `work` in one transaction on a connection of the ORM's pool, `begin` with `lock_timeout` (and
+ * `plan_cache_mode`) sent with the first statement and the commit with the last (`andCommit`), and runs it again after
+ * a deadlock, serialization failure or lock timeout, as `inLockedTransaction` does. No unit of work is tracked: the hot
+ * paths write with their own statements.
+ */
+export async function inSqlTransaction<T>(em: EntityManager, options: LockedTransactionOptions, work: (sql: TransactionSql) => Promise<T>): Promise<T> {
   return withConflictRetries(em, options, () =>
     onConnection(em, async (connection) => {
+      const transaction = transactionOn(em, connection, options);
       try {
-        await simple(connection, begin);
-        const result = await work(sqlOn(em, connection));
-        await simple(connection, 'commit');
+        const result = await work(transaction.sql);
+        await transaction.end();
         return result;
       } catch (err) {
-        // A connection that cannot roll back is broken: the pool drops it when it next hands it out.
-        await simple(connection, 'rollback').catch(() => undefined);
+        await transaction.abort();
         throw err;
       }
     }),

@@ -38,8 +38,10 @@ export async function inLockedTransaction<T>(
 }
 
 /** The statement bounding a transaction's lock waits. */
-export const setLockTimeout = (options: LockedTransactionOptions): string =>
-  `set local lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`;
+export const setLockTimeout = (options: LockedTransactionOptions): string => `set local lock_timeout = ${lockTimeoutMs(options)}`;
+
+/** A transaction's lock timeout in whole milliseconds, at least one (zero would mean none). */
+export const lockTimeoutMs = (options: LockedTransactionOptions): number => Math.max(1, Math.floor(options.lockTimeoutMs));
 
 /** Runs `transaction` again after a deadlock, serialization failure or lock timeout, with jittered backoff. */
 export async function withConflictRetries<T>(em: EntityManager, options: LockedTransactionOptions, transaction: () => Promise<T>): Promise<T> {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { initOrm } from '@frookoon/db';
+import { Order, initOrm } from '@frookoon/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startTestApp, type TestApp } from '../../../test/support/app';
-import { makeBuyer, makeProduct, makeVendor } from '../../../test/support/fixtures';
+import { makeBuyer, makeProduct, makeVendor, stockOf } from '../../../test/support/fixtures';
 import { createOrder } from '../src/domain/orders/orders.service';
 
 let app: TestApp;
@@ -17,7 +17,7 @@ afterAll(async () => {
   await app.close();
 });
 
-it('holds the stock locks for three statements only: the lock, one decrement-and-ledger statement, commit', async () => {
+it('holds the stock locks for two round trips only: the lock, then one decrement-and-ledger statement with the commit', async () => {
   const { vendorId } = await makeVendor(app);
   const products = await Promise.all([1, 2, 3].map(() => makeProduct(app, vendorId, { stock: 10 })));
   const buyer = await makeBuyer(app);
@@ -33,21 +33,22 @@ it('holds the stock locks for three statements only: the lock, one decrement-and
   const lockAt = flat.findIndex((s) => s.includes('for update'));
   expect(lockAt).toBeGreaterThan(0);
   const locked = flat.slice(lockAt);
-  expect(locked).toHaveLength(3);
-  expect(locked[0]).toMatch(/^select .* from stock where product_id = any\(.*\) order by product_id for update/);
-  expect(locked[1]).toMatch(/update stock s set quantity = s.quantity \+ x.delta.*insert into stock_movement/);
-  expect(locked[2]).toMatch(/^commit/);
-  // The order, its items, history, event and idempotency key went in before the locks, in one statement.
+  expect(locked).toHaveLength(2);
+  expect(locked[0]).toMatch(/^select .* from stock where product_id = any\(.*\) order by product_id for update$/);
+  expect(locked[1]).toMatch(/^with x as .*update stock s set quantity = s.quantity \+ x.delta.*insert into stock_movement.*; commit$/);
+  // The order, its items, history, event and idempotency key went in before the locks, in one statement sent with
+  // `begin` and the transaction's lock timeout.
   const before = flat.slice(0, lockAt).filter((s) => s.includes('insert into'));
   expect(before).toHaveLength(1);
+  expect(before[0]).toMatch(/^begin; select set_config\('lock_timeout', \$1, true\).*; with o as \(insert into customer_order/);
   for (const table of ['customer_order', 'order_item', 'order_status_history', 'outbox_event', 'idempotency_key']) {
     expect(before[0]).toContain(`insert into ${table}`);
   }
-  // Round trips of the whole placement: reads, begin with its lock timeout, insert, lock, reserve, commit.
-  expect(flat.length).toBeLessThanOrEqual(7);
+  // Round trips of the whole placement: the key and the inputs read, the order written, the lock, the reservation.
+  expect(flat).toHaveLength(5);
 });
 
-it('holds a single product for two statements only: one conditional update with its ledger row, then commit', async () => {
+it('places a single product in one round trip: one statement takes the stock and writes the order, and commits', async () => {
   const { vendorId } = await makeVendor(app);
   const productId = await makeProduct(app, vendorId, { stock: 10 });
   const buyer = await makeBuyer(app);
@@ -56,16 +57,24 @@ it('holds a single product for two statements only: one conditional update with 
     pendingCap: { orders: 20, units: 500 },
   };
   statements.length = 0;
-  await createOrder(deps, { addressId: buyer.addressId, items: [{ productId, quantity: 3 }] });
+  await createOrder(deps, { addressId: buyer.addressId, items: [{ productId, quantity: 3 }], idempotencyKey: 'lock-window-1' });
   const flat = statements.map((s) => s.replace(/\s+/g, ' '));
-  const lockAt = flat.findIndex((s) => s.includes('update stock'));
-  expect(flat.slice(lockAt)).toHaveLength(2);
-  expect(flat[lockAt]).toMatch(/^with u as \(update stock set quantity = quantity - \$2.* where product_id = \$1 and quantity >= \$2 .*insert into stock_movement/);
-  expect(flat[lockAt + 1]).toMatch(/^commit/);
-  expect(flat.some((s) => s.includes('for update'))).toBe(false);
+  // Reads (the idempotency key; what the checks need), then one round trip: the lock timeout, and the placement.
+  expect(flat).toHaveLength(3);
+  const [settings, place] = flat[2]!.split('; with ');
+  expect(settings).toMatch(/^select set_config\('lock_timeout', \$1, true\)/);
+  expect(place).toMatch(/^t as \(update stock set quantity = quantity - \$\d+.* where product_id = \$\d+ and quantity >= \$\d+ .*insert into stock_movement/);
+  for (const table of ['customer_order', 'order_item', 'order_status_history', 'outbox_event', 'idempotency_key']) {
+    expect(place).toContain(`insert into ${table}`);
+  }
+  expect(flat.some((s) => /\b(begin|commit)\b|for update/.test(s))).toBe(false);
+  expect(await stockOf(orm.em.fork(), productId)).toBe(7);
 
   // Short: nothing written, and the refusal says what is left.
   await expect(createOrder({ ...deps, em: orm.em.fork() }, { addressId: buyer.addressId, items: [{ productId, quantity: 8 }] })).rejects.toMatchObject({
     code: 'INSUFFICIENT_STOCK', errors: [{ field: 'items.0.quantity', message: expect.stringContaining('7 available, 8 requested') }],
   });
+  expect(await stockOf(orm.em.fork(), productId)).toBe(7);
+  expect(await orm.em.fork().count(Order, { customer: buyer.id })).toBe(1);
 });
+

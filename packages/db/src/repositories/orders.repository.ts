@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Order, type IOrder } from '../entities/order.entity';
 import { PaymentAttempt, type IPaymentAttempt } from '../entities/payment-attempt.entity';
 import type { ProductRow } from './catalog.repository';
-import { statement, type Sql } from '../sql';
+import { statement, transactionSettings, type Sql } from '../sql';
+import type { LockedTransactionOptions } from '../transaction';
+import { takeStockExpressions } from './stock.repository';
 
 /**
  * A pending payment attempt touched more recently than this is taken to be with the gateway: it keeps its order
@@ -104,39 +106,53 @@ export interface NewOrder {
   placedAt: Date;
 }
 
-/** The idempotency key of a creation, as a common table expression whose own values start at `$first`. */
-const keyInsert = (first: number, resource: string, at: string) => {
+/**
+ * The idempotency key of a creation, as a common table expression whose own values start at `$first`, written only
+ * where `gate` holds (an SQL condition; none by default).
+ */
+const keyInsert = (first: number, resource: string, at: string, gate = '') => {
   const [id, user, key, hash, response, ttl] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
   return `k as (insert into idempotency_key (id, user_id, key, request_hash, resource_id, response, created_at, expires_at)
-                values (${id}, ${user}, ${key}, ${hash}, ${resource}, ${response}::jsonb, ${at}::timestamptz, ${at}::timestamptz + make_interval(secs => ${ttl}::int)))`;
+                select ${id}::uuid, ${user}::uuid, ${key}, ${hash}, ${resource}::uuid, ${response}::jsonb, ${at}::timestamptz,
+                       ${at}::timestamptz + make_interval(secs => ${ttl}::int) ${gate})`;
 };
 const keyValues = (k: NewIdempotencyKey, userId: string) => [k.id, userId, k.key, k.requestHash, JSON.stringify(k.response), k.ttlSeconds];
 
-const orderInsert = (keyed: boolean) =>
-  statement(
-    keyed ? 'insert_order_keyed' : 'insert_order',
-    `with o as (insert into customer_order (id, customer_id, vendor_id, address_id, status, total_cents, currency, checkout_id, created_at, updated_at)
-                values ($1, $2, $3, $4, 'PENDING', $5, $6, $7, $8::timestamptz, $8::timestamptz)),
-          i as (insert into order_item (id, order_id, product_id, product_name, sku, unit_price_cents, quantity)
-                select x.id, $1, x.product_id, x.product_name, x.sku, x.unit_price_cents, x.quantity
-                  from unnest($9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::int[], $14::int[])
-                       as x(id, product_id, product_name, sku, unit_price_cents, quantity)),
-          h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
-                values ($15, $1, null, 'PENDING', $2, $8, $16, $17)),
-          e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
-                values ($18, $19, $1, $20::jsonb, $8, 0))
-          ${keyed ? `, ${keyInsert(21, '$1', '$8')}` : ''}
-     select 1`,
-  );
-const INSERT_ORDER = orderInsert(false);
-const INSERT_ORDER_KEYED = orderInsert(true);
+/** The values of an order's statement: twenty of its own, then those of its idempotency key, then those of the stock it takes. */
+const ORDER_VALUES = 20;
+const KEY_VALUES = 6;
 
 /**
- * Writes a new PENDING order with its items, first history row, outbox event and (when given) idempotency
- * key and response, in one statement. A concurrent request with the same idempotency key waits here on the
- * unique index, before any stock lock is taken.
+ * The order, its items, first history row, outbox event and (keyed) idempotency key in one statement. Taking, it
+ * starts with the conditional take of the one product's stock (`takeStockExpressions`) and writes the rest only when
+ * that took the row: the statement places the order or writes nothing.
  */
-export async function insertOrder(sql: Sql, order: NewOrder): Promise<void> {
+const orderInsert = (keyed: boolean, taking: boolean) => {
+  const gate = taking ? 'where exists (select from t)' : '';
+  const take = taking ? `${takeStockExpressions(ORDER_VALUES + (keyed ? KEY_VALUES : 0) + 1, { orderId: '$1::uuid', actorId: '$2::uuid' })},` : '';
+  return statement(
+    `${taking ? 'place_order_taking_stock' : 'insert_order'}${keyed ? '_keyed' : ''}`,
+    `with ${take}
+          o as (insert into customer_order (id, customer_id, vendor_id, address_id, status, total_cents, currency, checkout_id, created_at, updated_at)
+                select $1::uuid, $2::uuid, $3::uuid, $4::uuid, 'PENDING', $5::int, $6, $7::uuid, $8::timestamptz, $8::timestamptz ${gate}),
+          i as (insert into order_item (id, order_id, product_id, product_name, sku, unit_price_cents, quantity)
+                select x.id, $1::uuid, x.product_id, x.product_name, x.sku, x.unit_price_cents, x.quantity
+                  from unnest($9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::int[], $14::int[])
+                       as x(id, product_id, product_name, sku, unit_price_cents, quantity) ${gate}),
+          h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
+                select $15::uuid, $1::uuid, null, 'PENDING', $2::uuid, $8::timestamptz, $16, $17 ${gate}),
+          e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
+                select $18::uuid, $19, $1::uuid, $20::jsonb, $8::timestamptz, 0 ${gate})
+          ${keyed ? `, ${keyInsert(ORDER_VALUES + 1, '$1', '$8', gate)}` : ''}
+     select 1 ${taking ? 'from t' : ''}`,
+  );
+};
+const INSERT_ORDER = orderInsert(false, false);
+const INSERT_ORDER_KEYED = orderInsert(true, false);
+const PLACE_ORDER_TAKING_STOCK = orderInsert(false, true);
+const PLACE_ORDER_TAKING_STOCK_KEYED = orderInsert(true, true);
+
+const orderValues = (order: NewOrder): unknown[] => {
   const { items } = order;
   const values: unknown[] = [
     order.id, order.customerId, order.vendorId, order.addressId, order.totalCents, order.currency, order.checkoutId ?? null, order.placedAt,
@@ -145,8 +161,42 @@ export async function insertOrder(sql: Sql, order: NewOrder): Promise<void> {
     order.history.id, order.history.reason, order.history.requestId,
     order.event.id, order.event.type, JSON.stringify(order.event.payload),
   ];
-  if (order.idempotency) await sql.run(INSERT_ORDER_KEYED, [...values, ...keyValues(order.idempotency, order.customerId)]);
-  else await sql.run(INSERT_ORDER, values);
+  return order.idempotency ? [...values, ...keyValues(order.idempotency, order.customerId)] : values;
+};
+
+/**
+ * Writes a new PENDING order with its items, first history row, outbox event and (when given) idempotency
+ * key and response, in one statement. A concurrent request with the same idempotency key waits here on the
+ * unique index, before any stock lock is taken.
+ */
+export async function insertOrder(sql: Sql, order: NewOrder): Promise<void> {
+  await sql.run(order.idempotency ? INSERT_ORDER_KEYED : INSERT_ORDER, orderValues(order));
+}
+
+/**
+ * Places an order of one product in one round trip: `lock_timeout` set for it, then one statement that takes the
+ * product's stock (its quantity when that much is left, with the `reserve` ledger row) and writes the order only
+ * when it did, committed at once. The stock row is locked by the update and held for the rest of that statement and
+ * the commit, inside PostgreSQL, with no round trip in between; a concurrent request with the same idempotency key
+ * waits on the key's unique index within it. False, with nothing written, when the product is short or not stocked.
+ */
+export async function placeOrderTakingStock(sql: Sql, order: NewOrder, take: { movementId: string }, options: LockedTransactionOptions): Promise<boolean> {
+  const [item] = order.items;
+  if (!item || order.items.length > 1) throw new Error('placeOrderTakingStock places an order of one product');
+  const started = performance.now();
+  try {
+    const [, placed] = await sql.batch([
+      transactionSettings(options),
+      {
+        statement: order.idempotency ? PLACE_ORDER_TAKING_STOCK_KEYED : PLACE_ORDER_TAKING_STOCK,
+        values: [...orderValues(order), item.productId, item.quantity, take.movementId],
+      },
+    ]);
+    return placed!.rowCount > 0;
+  } finally {
+    // The wait for the row lock, if any, is in this round trip.
+    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
+  }
 }
 
 const checkoutInsert = (keyed: boolean) =>

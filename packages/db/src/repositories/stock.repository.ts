@@ -36,12 +36,18 @@ export async function readStock(sql: Sql, productIds: readonly string[]): Promis
   return new Map(rows.map((row) => [row.productId, row]));
 }
 
-const TAKE_STOCK = statement(
-  'take_stock',
-  `with u as (update stock set quantity = quantity - $2, updated_at = now() where product_id = $1 and quantity >= $2 returning product_id)
-   insert into stock_movement (id, product_id, order_id, kind, delta, actor_id, reason, at)
-   select $3, product_id, $4, 'reserve', -$2::int, $5, null, now() from u`,
-);
+/**
+ * The conditional take of one stock row with its `reserve` ledger row, as common table expressions `t` (the row
+ * taken, if it was) and `m`; its own values start at `$first`: product, quantity, movement id, order id, actor.
+ */
+export const takeStockExpressions = (first: number, ref: { orderId?: string; actorId?: string } = {}): string => {
+  const [product, quantity, movement, order, actor] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+  return `t as (update stock set quantity = quantity - ${quantity}, updated_at = now() where product_id = ${product} and quantity >= ${quantity} returning product_id),
+          m as (insert into stock_movement (id, product_id, order_id, kind, delta, actor_id, reason, at)
+                select ${movement}::uuid, product_id, ${ref.orderId ?? `${order}::uuid`}, 'reserve', -${quantity}::int, ${ref.actorId ?? `${actor}::uuid`}, null, now() from t)`;
+};
+
+const TAKE_STOCK = statement('take_stock', `with ${takeStockExpressions(1)} select 1 from t`);
 
 /**
  * Takes `quantity` of one product, with its `reserve` ledger row, when that much is in stock, in one statement. The
@@ -52,7 +58,7 @@ const TAKE_STOCK = statement(
 export async function takeStock(sql: Sql, move: { productId: string; quantity: number; movementId: string; orderId: string }, ref: { actorId: string }): Promise<boolean> {
   const started = performance.now();
   try {
-    return (await sql.run(TAKE_STOCK, [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId])) === 1;
+    return (await sql.run(TAKE_STOCK, [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId])) > 0;
   } finally {
     sql.locks?.stockLockWaited((performance.now() - started) / 1000);
   }

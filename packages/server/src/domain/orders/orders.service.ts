@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, moveStock, readStock, takeStock,
-  newId, withSql, type IOrder, type IOrderItem, type LockedStock, type OrderProductRow, type PendingHoldings, type Sql,
+  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, moveStock,
+  placeOrderTakingStock, readStock, takeStock, newId, withConflictRetries, withSql, type IOrder, type IOrderItem, type LockedStock, type NewOrder,
+  type OrderProductRow, type PendingHoldings, type Sql, type TransactionSql,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -153,11 +154,6 @@ export function productNotFound(lines: readonly MergedLine[]): AppError {
   });
 }
 
-/**
- * Places an order and reserves its stock. Everything that needs no lock (checks, the order, its items,
- * history, event and idempotency rows) happens first; the stock rows are then locked in one statement in
- * product order, checked, decremented and written to the ledger, and the transaction commits at once.
- */
 export function requireAddress(addressId: string | null | undefined): string {
   if (!addressId) {
     throw new AppError('ORDER_ADDRESS_REQUIRED', 'Please provide a delivery address', {
@@ -167,6 +163,13 @@ export function requireAddress(addressId: string | null | undefined): string {
   return addressId;
 }
 
+/**
+ * Places an order and reserves its stock. The checks that need no lock run first, on what one read brought. An order
+ * of one product is then one statement that takes the stock and writes the order, its items, history, event and
+ * idempotency key only if it could, sent in one round trip. With more products, the order is written first; the stock
+ * rows are then locked in one statement in product order, checked, decremented and written to the ledger, and the
+ * transaction commits at once.
+ */
 export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Promise<TOrder> {
   const addressId = requireAddress(input.addressId);
   const lines = mergeLines(input.items);
@@ -205,21 +208,30 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
     null,
   );
 
+  const order: NewOrder = {
+    id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency, placedAt,
+    items: items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
+    history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
+    event: {
+      id: newId(), type: 'order.created',
+      payload: { orderId, customerId: deps.actor.userId, vendorId: first.vendorId, status: 'PENDING', totalCents, currency: first.currency },
+    },
+    idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
+  };
+  const locking = { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true };
   return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
-    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true }, async (sql) => {
-      await insertOrder(sql, {
-        id: orderId, customerId: deps.actor.userId, vendorId: first.vendorId, addressId, totalCents, currency: first.currency, placedAt,
-        items: items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
-        history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
-        event: {
-          id: newId(), type: 'order.created',
-          payload: { orderId, customerId: deps.actor.userId, vendorId: first.vendorId, status: 'PENDING', totalCents, currency: first.currency },
-        },
-        idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
+    if (lines.length === 1) {
+      // One product: placed in one round trip, or nothing written (and refused below) when it is short.
+      const placed = await withConflictRetries(deps.em, locking, () =>
+        withSql(deps.em, (sql) => placeOrderTakingStock(sql, order, { movementId: newId() }, locking)),
+      );
+      if (!placed) await withSql(deps.em, (sql) => refuseShortLine(sql, lines[0]!, products));
+    } else {
+      await inSqlTransaction(deps.em, locking, async (sql) => {
+        await insertOrder(sql, order);
+        await reserveLines(sql, lines.map((l) => ({ ...l, orderId })), products, deps.actor.userId);
       });
-
-      await reserveLines(sql, lines.map((l) => ({ ...l, orderId })), products, deps.actor.userId);
-    });
+    }
     return response;
   });
 }
@@ -246,7 +258,7 @@ export async function createOnce<T>(replayFirst: (() => Promise<T | null>) | und
  * product is held for that statement and the commit only.
  */
 export async function reserveLines(
-  sql: Sql,
+  sql: TransactionSql,
   lines: readonly (MergedLine & { orderId: string })[],
   products: ReadonlyMap<string, OrderProductRow>,
   actorId: string,
@@ -254,12 +266,19 @@ export async function reserveLines(
   if (lines.length === 1) {
     const [line] = lines as [MergedLine & { orderId: string }];
     if (await takeStock(sql, { productId: line.productId, quantity: line.quantity, movementId: newId(), orderId: line.orderId }, { actorId })) return;
-    checkStock(await readStock(sql, [line.productId]), lines, products);
-    // Short when the update looked, enough now: restocked in between.
-    throw new AppError('CONCURRENT_ORDER_CONFLICT', 'The stock changed while the order was placed; please try again');
+    await refuseShortLine(sql, line, products);
   }
   checkStock(await lockStock(sql, lines.map((l) => l.productId)), lines, products);
-  await moveStock(sql, 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: l.orderId })), { actorId });
+  await moveStock(sql.andCommit(), 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: l.orderId })), { actorId });
+}
+
+/**
+ * The refusal of one line that a conditional take found short: INSUFFICIENT_STOCK with what is left, or, when there is
+ * enough now (restocked in between), a conflict to try again.
+ */
+async function refuseShortLine(sql: Sql, line: MergedLine, products: ReadonlyMap<string, OrderProductRow>): Promise<never> {
+  checkStock(await readStock(sql, [line.productId]), [line], products);
+  throw new AppError('CONCURRENT_ORDER_CONFLICT', 'The stock changed while the order was placed; please try again');
 }
 
 /** Every line checked against the stock rows, and all short lines reported at once. */
