@@ -372,7 +372,11 @@ async function main() {
       throw new Error("Frookoon's outbox was not dispatched within 2 minutes");
     };
     let closeSeconds = 0;
+    /** One line on stderr as each measurement starts, to follow a long run (and to attach a profiler at the right moment). */
+    const progress = (who: Target, w: (typeof workloads)[number], connections: number, seconds: number) =>
+      process.stderr.write(`${new Date().toISOString()} ${who.name} (pid ${who.process.pid}): ${w.name}, ${connections} connections, ${seconds} s\n`);
     const measureFrookoon = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
+      progress(targets[0]!, w, connections, seconds);
       const { figures, unpaid } = await run(targets[0]!, buyers, w.products, w.lines, w.pay, connections, seconds);
       const t0 = performance.now();
       await payAll(targets[0]!, unpaid);
@@ -385,6 +389,7 @@ async function main() {
      * would give their stock back during a later run and upset its stock check.
      */
     const measureFloor = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
+      progress(targets[1]!, w, connections, seconds);
       const { figures } = await run(targets[1]!, floorBuyers, w.products, w.lines, w.pay, connections, seconds);
       await db.query("update customer_order set status = 'CANCELLED', updated_at = now() where customer_id = any($1) and status = 'PENDING'", [floorCustomerIds]);
       return figures;

@@ -7,15 +7,6 @@ const DISPATCHER_LOCK = 4242002;
 
 const DISPATCHER_TURN = statement('dispatcher_turn', 'select pg_try_advisory_xact_lock($1) as locked');
 
-/**
- * Takes the dispatcher's turn: true when this transaction may dispatch. One dispatcher at a time keeps the
- * events of an order in the order they were written, across instances.
- */
-export async function takeDispatcherTurn(sql: Sql): Promise<boolean> {
-  const rows = await sql.query<{ locked: boolean }>(DISPATCHER_TURN, [DISPATCHER_LOCK]);
-  return rows[0]?.locked === true;
-}
-
 export type UndispatchedEvent = Pick<IOutboxEvent, 'id' | 'type' | 'aggregateId' | 'payload' | 'createdAt'>;
 
 const UNDISPATCHED = statement(
@@ -24,8 +15,17 @@ const UNDISPATCHED = statement(
      from outbox_event where dispatched_at is null order by id limit $1`,
 );
 
-export async function undispatchedEvents(sql: Sql, limit: number): Promise<UndispatchedEvent[]> {
-  return sql.query<UndispatchedEvent>(UNDISPATCHED, [limit]);
+/**
+ * Takes the dispatcher's turn and reads the oldest events not yet dispatched, in one round trip: null when another
+ * transaction has the turn. One dispatcher at a time keeps the events of an order in the order they were written,
+ * across instances.
+ */
+export async function takeDispatcherTurn(sql: Sql, limit: number): Promise<UndispatchedEvent[] | null> {
+  const [turn, events] = await sql.batch([
+    { statement: DISPATCHER_TURN, values: [DISPATCHER_LOCK] },
+    { statement: UNDISPATCHED, values: [limit] },
+  ]);
+  return turn!.rows[0]?.locked === true ? (events!.rows as unknown as UndispatchedEvent[]) : null;
 }
 
 export interface InboxEntry {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { dispatchEvents, inSqlTransaction, takeDispatcherTurn, undispatchedEvents, type InboxEntry } from '@frookoon/db';
+import { dispatchEvents, inSqlTransaction, takeDispatcherTurn, type InboxEntry } from '@frookoon/db';
 import { toOrderEventMessage } from '../events/order-event-message';
 
 /** Events that land in the vendor's notification inbox. */
@@ -9,16 +9,15 @@ const VENDOR_INBOX = new Set(['order.confirmed', 'order.cancelled', 'payout.rele
 const DISPATCH_LOCK_TIMEOUT_MS = 5000;
 
 /**
- * Dispatches committed outbox events: vendor inbox rows, then NOTIFY to every instance's subscribers, then
- * marks them dispatched, in one transaction of four round trips. A failure before commit leaves them for the
- * next run, so each event is delivered at least once; the inbox keeps one row per event however often it is
- * dispatched.
+ * Dispatches committed outbox events: vendor inbox rows, then NOTIFY to every instance's subscribers, then marks
+ * them dispatched, in one transaction of two round trips (the turn with the events to send, then the dispatch with
+ * the commit). A failure before commit leaves them for the next run, so each event is delivered at least once; the
+ * inbox keeps one row per event however often it is dispatched.
  */
 export async function dispatchOutbox(em: EntityManager, limit = 200): Promise<number> {
   return inSqlTransaction(em, { lockTimeoutMs: DISPATCH_LOCK_TIMEOUT_MS, retries: 0 }, async (sql) => {
-    if (!(await takeDispatcherTurn(sql))) return 0;
-    const events = await undispatchedEvents(sql, limit);
-    if (events.length === 0) return 0;
+    const events = await takeDispatcherTurn(sql, limit);
+    if (!events || events.length === 0) return 0;
     const inbox: InboxEntry[] = [];
     for (const event of events) {
       const vendorId = (event.payload as { vendorId?: string }).vendorId;
@@ -26,7 +25,7 @@ export async function dispatchOutbox(em: EntityManager, limit = 200): Promise<nu
         inbox.push({ vendorId, eventId: event.id, type: event.type, orderId: event.aggregateId, payload: event.payload });
       }
     }
-    await dispatchEvents(sql, inbox, events.map((e) => JSON.stringify(toOrderEventMessage(e))), events.map((e) => e.id));
+    await dispatchEvents(sql.andCommit(), inbox, events.map((e) => JSON.stringify(toOrderEventMessage(e))), events.map((e) => e.id));
     return events.length;
   });
 }

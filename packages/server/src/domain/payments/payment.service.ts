@@ -70,8 +70,8 @@ interface StartedAttempt {
 }
 
 /**
- * Under the locks of the orders to pay (taken with the attempt made so far, in one statement): refuses what cannot
- * be paid now, then records the attempt.
+ * Under the locks of the orders to pay (taken with the attempt made so far, in one statement, sent with `begin`):
+ * refuses what cannot be paid now, then records the attempt and commits in one round trip.
  */
 async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<StartedAttempt> {
   return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
@@ -93,7 +93,7 @@ async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<S
       // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
       // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
       if (existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS) {
-        return touchPaymentAttempt(sql, existing.id);
+        return touchPaymentAttempt(sql.andCommit(), existing.id);
       }
       throw inProgress();
     }
@@ -101,7 +101,7 @@ async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<S
       id: newId(), orderIds: pending.map((o) => o.id), amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency,
     };
     try {
-      await insertPaymentAttempt(sql, {
+      await insertPaymentAttempt(sql.andCommit(), {
         ...attempt, orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
       });
     } catch (err) {
@@ -139,9 +139,9 @@ export async function settleAttempt(
 type SettleDeps = Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | null; requestId: string | null };
 
 /**
- * The common outcome, a charge that succeeded for orders all still pending, in one transaction of three round trips
- * after `begin`: the locks, one statement writing the attempt, orders, history and events, and commit. Null when
- * an order moved on meanwhile (cancelled while it was being paid): the lifecycle path settles those.
+ * The common outcome, a charge that succeeded for orders all still pending, in one transaction of two round trips:
+ * the locks (with `begin`), then one statement writing the attempt, orders, history and events (with the commit). Null
+ * when an order moved on meanwhile (cancelled while it was being paid): the lifecycle path settles those.
  */
 async function confirmCharge(deps: SettleDeps, attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>, reference: string): Promise<SettledOrder[] | null> {
   return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
@@ -151,7 +151,7 @@ async function confirmCharge(deps: SettleDeps, attempt: Pick<IPaymentAttempt, 'i
     if (orders.some((o) => !mayTransition('pay', o.status, deps.actor))) return null;
     const at = new Date();
     const records = orders.map((o) => transitionRecords(o, 'pay', o.status, deps, null));
-    const items = await confirmPaid(sql, {
+    const items = await confirmPaid(sql.andCommit(), {
       attemptId: attempt.id, reference, at, orderIds: orders.map((o) => o.id),
       history: records.map((r) => r.history), events: records.flatMap((r) => r.events),
     });
