@@ -86,6 +86,15 @@ function sqlOn(em: EntityManager, connection: ClientBase): Sql {
   };
 }
 
+/** Runs `step` after `first`, in one round trip (as a plain statement when nothing goes before it): its result. */
+export async function afterSteps(sql: Sql, first: readonly Step[], step: Step): Promise<StepResult> {
+  if (first.length === 0) {
+    const rows = await sql.query<Record<string, unknown>>(step.statement, step.values);
+    return { rows, rowCount: rows.length };
+  }
+  return (await sql.batch([...first, step])).at(-1)!;
+}
+
 /** The parts of node-postgres's connection (its wire protocol writer) that a batch writes to. */
 interface Wire {
   parsedStatements: Record<string, string>;

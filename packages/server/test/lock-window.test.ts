@@ -17,7 +17,7 @@ afterAll(async () => {
   await app.close();
 });
 
-it('holds the stock locks for two round trips only: the lock, then one decrement-and-ledger statement with the commit', async () => {
+it('holds the stock locks for one round trip: they are taken after the order is written, and the decrement goes with the commit', async () => {
   const { vendorId } = await makeVendor(app);
   const products = await Promise.all([1, 2, 3].map(() => makeProduct(app, vendorId, { stock: 10 })));
   const buyer = await makeBuyer(app);
@@ -30,22 +30,20 @@ it('holds the stock locks for two round trips only: the lock, then one decrement
     { addressId: buyer.addressId, items: products.map((productId) => ({ productId, quantity: 2 })), idempotencyKey: 'lock-window' },
   );
   const flat = statements.map((s) => s.replace(/\s+/g, ' '));
-  const lockAt = flat.findIndex((s) => s.includes('for update'));
-  expect(lockAt).toBeGreaterThan(0);
-  const locked = flat.slice(lockAt);
-  expect(locked).toHaveLength(2);
-  expect(locked[0]).toMatch(/^select .* from stock where product_id = any\(.*\) order by product_id for update$/);
-  expect(locked[1]).toMatch(/^with x as .*update stock s set quantity = s.quantity \+ x.delta.*insert into stock_movement.*; commit$/);
-  // The order, its items, history, event and idempotency key went in before the locks, in one statement sent with
-  // `begin` and the transaction's lock timeout.
-  const before = flat.slice(0, lockAt).filter((s) => s.includes('insert into'));
-  expect(before).toHaveLength(1);
-  expect(before[0]).toMatch(/^begin; select set_config\('lock_timeout', \$1, true\).*; with o as \(insert into customer_order/);
+  // One entry per round trip: the key and the inputs read, then the transaction's two.
+  expect(flat).toHaveLength(4);
+  const [, , locking, reserving] = flat as [string, string, string, string];
+  // The order, its items, history, event and idempotency key are written in the round trip that takes the locks,
+  // after `begin` with the lock timeout and before the lock.
+  const [begin, settings, writes, lock] = locking.split('; ');
+  expect(begin).toBe('begin');
+  expect(settings).toMatch(/^select set_config\('lock_timeout', \$1, true\)/);
   for (const table of ['customer_order', 'order_item', 'order_status_history', 'outbox_event', 'idempotency_key']) {
-    expect(before[0]).toContain(`insert into ${table}`);
+    expect(writes).toContain(`insert into ${table}`);
   }
-  // Round trips of the whole placement: the key and the inputs read, the order written, the lock, the reservation.
-  expect(flat).toHaveLength(5);
+  expect(lock).toMatch(/^select .* from stock where product_id = any\(.*\) order by product_id for update$/);
+  // Held for one more round trip: the decrement with its ledger rows, and the commit.
+  expect(reserving).toMatch(/^with x as .*update stock s set quantity = s.quantity \+ x.delta.*insert into stock_movement.*; commit$/);
 });
 
 it('places a single product in one round trip: one statement takes the stock and writes the order, and commits', async () => {

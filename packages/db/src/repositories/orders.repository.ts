@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Order, type IOrder } from '../entities/order.entity';
 import { PaymentAttempt, type IPaymentAttempt } from '../entities/payment-attempt.entity';
 import type { ProductRow } from './catalog.repository';
-import { statement, transactionSettings, type Sql } from '../sql';
+import { statement, transactionSettings, type Sql, type Step } from '../sql';
 import type { LockedTransactionOptions } from '../transaction';
 import { takeStockExpressions } from './stock.repository';
 
@@ -127,7 +127,7 @@ const KEY_VALUES = 6;
  * starts with the conditional take of the one product's stock (`takeStockExpressions`) and writes the rest only when
  * that took the row: the statement places the order or writes nothing.
  */
-const orderInsert = (keyed: boolean, taking: boolean) => {
+const orderStatement = (keyed: boolean, taking: boolean) => {
   const gate = taking ? 'where exists (select from t)' : '';
   const take = taking ? `${takeStockExpressions(ORDER_VALUES + (keyed ? KEY_VALUES : 0) + 1, { orderId: '$1::uuid', actorId: '$2::uuid' })},` : '';
   return statement(
@@ -147,10 +147,10 @@ const orderInsert = (keyed: boolean, taking: boolean) => {
      select 1 ${taking ? 'from t' : ''}`,
   );
 };
-const INSERT_ORDER = orderInsert(false, false);
-const INSERT_ORDER_KEYED = orderInsert(true, false);
-const PLACE_ORDER_TAKING_STOCK = orderInsert(false, true);
-const PLACE_ORDER_TAKING_STOCK_KEYED = orderInsert(true, true);
+const INSERT_ORDER = orderStatement(false, false);
+const INSERT_ORDER_KEYED = orderStatement(true, false);
+const PLACE_ORDER_TAKING_STOCK = orderStatement(false, true);
+const PLACE_ORDER_TAKING_STOCK_KEYED = orderStatement(true, true);
 
 const orderValues = (order: NewOrder): unknown[] => {
   const { items } = order;
@@ -165,12 +165,12 @@ const orderValues = (order: NewOrder): unknown[] => {
 };
 
 /**
- * Writes a new PENDING order with its items, first history row, outbox event and (when given) idempotency
- * key and response, in one statement. A concurrent request with the same idempotency key waits here on the
- * unique index, before any stock lock is taken.
+ * The statement writing a new PENDING order with its items, first history row, outbox event and (when given)
+ * idempotency key and response, for the round trip that locks its stock (`lockStock`'s `first`). A concurrent request
+ * with the same idempotency key waits on the key's unique index here, before any stock lock is taken.
  */
-export async function insertOrder(sql: Sql, order: NewOrder): Promise<void> {
-  await sql.run(order.idempotency ? INSERT_ORDER_KEYED : INSERT_ORDER, orderValues(order));
+export function orderInsert(order: NewOrder): Step {
+  return { statement: order.idempotency ? INSERT_ORDER_KEYED : INSERT_ORDER, values: orderValues(order) };
 }
 
 /**
@@ -199,27 +199,27 @@ export async function placeOrderTakingStock(sql: Sql, order: NewOrder, take: { m
   }
 }
 
-const checkoutInsert = (keyed: boolean) =>
+const checkoutStatement = (keyed: boolean) =>
   statement(
     keyed ? 'insert_checkout_keyed' : 'insert_checkout',
     `with c as (insert into checkout (id, customer_id, address_id, total_cents, currency, created_at) values ($1, $2, $3, $4, $5, $6))
      ${keyed ? `, ${keyInsert(7, '$1', '$6')}` : ''}
      select 1`,
   );
-const INSERT_CHECKOUT = checkoutInsert(false);
-const INSERT_CHECKOUT_KEYED = checkoutInsert(true);
+const INSERT_CHECKOUT = checkoutStatement(false);
+const INSERT_CHECKOUT_KEYED = checkoutStatement(true);
 
 /**
- * Writes a checkout and (when given) its idempotency key and response, in one statement; its orders follow
- * through `insertOrder`. A concurrent request with the same key waits here on the unique index.
+ * The statement writing a checkout and (when given) its idempotency key and response; its orders follow with
+ * `orderInsert`, in the same round trip. A concurrent request with the same key waits here on the unique index.
  */
-export async function insertCheckout(
-  sql: Sql,
+export function checkoutInsert(
   checkout: { id: string; customerId: string; addressId: string; totalCents: number; currency: string; placedAt: Date; idempotency?: NewIdempotencyKey },
-): Promise<void> {
+): Step {
   const values: unknown[] = [checkout.id, checkout.customerId, checkout.addressId, checkout.totalCents, checkout.currency, checkout.placedAt];
-  if (checkout.idempotency) await sql.run(INSERT_CHECKOUT_KEYED, [...values, ...keyValues(checkout.idempotency, checkout.customerId)]);
-  else await sql.run(INSERT_CHECKOUT, values);
+  return checkout.idempotency
+    ? { statement: INSERT_CHECKOUT_KEYED, values: [...values, ...keyValues(checkout.idempotency, checkout.customerId)] }
+    : { statement: INSERT_CHECKOUT, values };
 }
 
 /**

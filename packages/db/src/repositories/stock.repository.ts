@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StockMovementKind } from '../entities/stock-movement.entity';
-import { statement, type Sql } from '../sql';
+import { afterSteps, statement, type Sql, type Step } from '../sql';
 
 export interface LockedStock {
   productId: string;
@@ -15,13 +15,14 @@ const LOCK_STOCK = statement(
 /**
  * Locks the stock rows of `productIds` with one `SELECT … ORDER BY product_id FOR UPDATE`. Every writer of more
  * than one stock row takes its locks through here, so all transactions lock in the same global order and cannot
- * deadlock; `takeStock`, which writes one row, locks it with its update.
+ * deadlock; `takeStock`, which writes one row, locks it with its update. `first`: statements of the same transaction
+ * sent before the lock in its round trip (the order's own writes), so that the lock costs no round trip of its own.
  */
-export async function lockStock(sql: Sql, productIds: readonly string[]): Promise<Map<string, LockedStock>> {
+export async function lockStock(sql: Sql, productIds: readonly string[], first: readonly Step[] = []): Promise<Map<string, LockedStock>> {
   const started = performance.now();
   try {
-    const rows = await sql.query<LockedStock>(LOCK_STOCK, [productIds]);
-    return new Map(rows.map((row) => [row.productId, row]));
+    const { rows } = await afterSteps(sql, first, { statement: LOCK_STOCK, values: [productIds] });
+    return new Map((rows as unknown as LockedStock[]).map((row) => [row.productId, row]));
   } finally {
     // A wait that ends in a lock timeout is reported too: those are the longest.
     sql.locks?.stockLockWaited((performance.now() - started) / 1000);
@@ -53,12 +54,17 @@ const TAKE_STOCK = statement('take_stock', `with ${takeStockExpressions(1)} sele
  * Takes `quantity` of one product, with its `reserve` ledger row, when that much is in stock, in one statement. The
  * update locks the row itself (a single row has no lock order to keep) and checks the quantity on the row as the
  * lock finds it, so a hot product is held for this statement and the commit only. False when the product is not
- * stocked or is short.
+ * stocked or is short. `first`: statements sent before it in its round trip, as with `lockStock`.
  */
-export async function takeStock(sql: Sql, move: { productId: string; quantity: number; movementId: string; orderId: string }, ref: { actorId: string }): Promise<boolean> {
+export async function takeStock(
+  sql: Sql,
+  move: { productId: string; quantity: number; movementId: string; orderId: string },
+  ref: { actorId: string },
+  first: readonly Step[] = [],
+): Promise<boolean> {
   const started = performance.now();
   try {
-    return (await sql.run(TAKE_STOCK, [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId])) > 0;
+    return (await afterSteps(sql, first, { statement: TAKE_STOCK, values: [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId] })).rowCount > 0;
   } finally {
     sql.locks?.stockLockWaited((performance.now() - started) / 1000);
   }

@@ -39,6 +39,10 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
     const template = normalizePath(openapi.path);
     routes.push({ method: openapi.method, template, pattern: getPathRegExp(template), procedure: path.split('.'), creates: isCreation(openapi) });
   });
+  // Routes by the first segment of their path, so that a request tries the few patterns that can match it.
+  const bySegment = new Map<string, Route[]>();
+  for (const route of routes) bySegment.set(firstSegment(route.template), [...(bySegment.get(firstSegment(route.template)) ?? []), route]);
+  if ([...bySegment.keys()].some((segment) => segment.startsWith('{'))) throw new Error('A REST path must start with a fixed segment');
   const createCaller = createCallerFactory(appRouter);
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
 
@@ -60,7 +64,7 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
   rest.use(async (req: Request, res: Response) => {
     const instance = req.originalUrl.split('?')[0] ?? req.path;
     const path = normalizePath(req.path);
-    const candidates = routes.filter((r) => r.pattern.test(path));
+    const candidates = (bySegment.get(firstSegment(path)) ?? []).filter((r) => r.pattern.test(path));
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     const route = candidates.find((r) => r.method === method);
     const matched = route ?? candidates[0];
@@ -91,6 +95,12 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
     }
   });
   return rest;
+}
+
+/** `orders` of `/orders/{id}/pay`. */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return end === -1 ? path.slice(1) : path.slice(1, end);
 }
 
 /** `Content-Length: 0` is no body, whatever its type. */

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Checkout, Order, inSqlTransaction, insertCheckout, insertOrder, newId,
+  Checkout, Order, checkoutInsert, inSqlTransaction, newId, orderInsert,
   type OrderProductRow,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
@@ -99,13 +99,13 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
   );
 
   return createOnce(key && hash ? () => replay(deps, key, hash) : undefined, async () => {
-    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true }, async (sql) => {
-      await insertCheckout(sql, {
+    const writes = [
+      checkoutInsert({
         id: checkoutId, customerId: deps.actor.userId, addressId, totalCents, currency, placedAt,
         idempotency: key && hash ? { id: newId(), key, requestHash: hash, ttlSeconds: IDEMPOTENCY_TTL_SECONDS, response } : undefined,
-      });
-      for (const o of orders) {
-        await insertOrder(sql, {
+      }),
+      ...orders.map((o) =>
+        orderInsert({
           id: o.id, checkoutId, customerId: deps.actor.userId, vendorId: o.vendorId, addressId, totalCents: o.totalCents, currency, placedAt,
           items: o.items.map((i) => ({ id: newId(), productId: i.product, productName: i.productName, sku: i.sku, unitPriceCents: i.unitPriceCents, quantity: i.quantity })),
           history: { id: newId(), reason: 'order placed', requestId: deps.requestId },
@@ -113,10 +113,13 @@ export async function createCheckout(deps: OrderDeps, input: TCreateCheckoutInpu
             id: newId(), type: 'order.created',
             payload: { orderId: o.id, checkoutId, customerId: deps.actor.userId, vendorId: o.vendorId, status: 'PENDING', totalCents: o.totalCents, currency },
           },
-        });
-      }
-      await reserveLines(sql, orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.id }))), products, deps.actor.userId);
-    });
+        }),
+      ),
+    ];
+    // The checkout and its orders are written in the round trip that locks their stock.
+    await inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true }, (sql) =>
+      reserveLines(sql, orders.flatMap((o) => o.lines.map((l) => ({ ...l, orderId: o.id }))), products, deps.actor.userId, writes),
+    );
     return response;
   });
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, insertOrder, isUniqueViolation, loadOrderInputs, lockStock, moveStock,
+  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, isUniqueViolation, orderInsert, loadOrderInputs, lockStock, moveStock,
   placeOrderTakingStock, readStock, takeStock, newId, withConflictRetries, withSql, type IOrder, type IOrderItem, type LockedStock, type NewOrder,
-  type OrderProductRow, type PendingHoldings, type Sql, type TransactionSql,
+  type OrderProductRow, type PendingHoldings, type Sql, type Step, type TransactionSql,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -227,10 +227,9 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
       );
       if (!placed) await withSql(deps.em, (sql) => refuseShortLine(sql, lines[0]!, products));
     } else {
-      await inSqlTransaction(deps.em, locking, async (sql) => {
-        await insertOrder(sql, order);
-        await reserveLines(sql, lines.map((l) => ({ ...l, orderId })), products, deps.actor.userId);
-      });
+      await inSqlTransaction(deps.em, locking, (sql) =>
+        reserveLines(sql, lines.map((l) => ({ ...l, orderId })), products, deps.actor.userId, [orderInsert(order)]),
+      );
     }
     return response;
   });
@@ -253,22 +252,24 @@ export async function createOnce<T>(replayFirst: (() => Promise<T | null>) | und
 }
 
 /**
- * Reserves the lines (each for its order) or refuses with what is short. Several rows are locked in product order,
- * checked and taken in two statements; a single row is checked and taken by one conditional update, so that a hot
- * product is held for that statement and the commit only.
+ * Reserves the lines (each for its order) or refuses with what is short, after `first` (the writes of what the lines
+ * are for), which goes in the same round trip as the lock. Several rows are locked in product order, then checked
+ * and taken in one statement sent with the commit; a single row is checked and taken by one conditional update, so
+ * that a hot product is held for that statement and the commit only.
  */
 export async function reserveLines(
   sql: TransactionSql,
   lines: readonly (MergedLine & { orderId: string })[],
   products: ReadonlyMap<string, OrderProductRow>,
   actorId: string,
+  first: readonly Step[],
 ): Promise<void> {
   if (lines.length === 1) {
     const [line] = lines as [MergedLine & { orderId: string }];
-    if (await takeStock(sql, { productId: line.productId, quantity: line.quantity, movementId: newId(), orderId: line.orderId }, { actorId })) return;
+    if (await takeStock(sql, { productId: line.productId, quantity: line.quantity, movementId: newId(), orderId: line.orderId }, { actorId }, first)) return;
     await refuseShortLine(sql, line, products);
   }
-  checkStock(await lockStock(sql, lines.map((l) => l.productId)), lines, products);
+  checkStock(await lockStock(sql, lines.map((l) => l.productId), first), lines, products);
   await moveStock(sql.andCommit(), 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: l.orderId })), { actorId });
 }
 
