@@ -52,7 +52,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  if (sqlState(err) !== '23505') return false;
+  return violates(err, '23505', constraint);
+}
+
+/** A CHECK constraint refused a row (`constraint`: that one). */
+export function isCheckViolation(err: unknown, constraint?: string): boolean {
+  return violates(err, '23514', constraint);
+}
+
+function violates(err: unknown, state: string, constraint?: string): boolean {
+  if (sqlState(err) !== state) return false;
   if (!constraint) return true;
   for (const e of causes(err)) {
     if (e.constraint === constraint) return true;

@@ -267,6 +267,8 @@ export interface TransactionSql extends Sql {
    * it, in the same round trip. Statements after it run on their own, outside the transaction.
    */
   andCommit(): Sql;
+  /** Ends the transaction, undoing what it wrote (after a failed statement too); statements after it run on their own. */
+  rollback(): Promise<void>;
 }
 
 const BEGIN: Step = { statement: statement('begin', 'begin'), values: [] };
@@ -295,8 +297,13 @@ function transactionOn(em: EntityManager, connection: ClientBase, options: Locke
     run: async (s: Statement, values: readonly unknown[]) => (commit || !state.begun ? (await one(s, values, commit)).rowCount : base.run(s, values)),
     batch: (steps) => send(steps, commit),
   });
+  const rollback = async () => {
+    if (!state.begun || state.ended) return;
+    state.ended = true;
+    await simple(em, connection, 'rollback');
+  };
   return {
-    sql: { ...sql(false), andCommit: () => sql(true) } satisfies TransactionSql,
+    sql: { ...sql(false), andCommit: () => sql(true), rollback } satisfies TransactionSql,
     /** Commits what is still open. */
     end: async () => {
       if (!state.begun || state.ended) return;
@@ -304,9 +311,7 @@ function transactionOn(em: EntityManager, connection: ClientBase, options: Locke
       await simple(em, connection, 'commit');
     },
     /** Rolls back what is still open. A connection that cannot is broken: the pool drops it when it next hands it out. */
-    abort: async () => {
-      if (state.begun && !state.ended) await simple(em, connection, 'rollback').catch(() => undefined);
-    },
+    abort: () => rollback().catch(() => undefined),
   };
 }
 

@@ -17,7 +17,7 @@ afterAll(async () => {
   await app.close();
 });
 
-it('holds the stock locks for one round trip: they are taken after the order is written, and the decrement goes with the commit', async () => {
+it('places several products in one round trip: the order written, the rows locked in product order, taken, and committed', async () => {
   const { vendorId } = await makeVendor(app);
   const products = await Promise.all([1, 2, 3].map(() => makeProduct(app, vendorId, { stock: 10 })));
   const buyer = await makeBuyer(app);
@@ -30,20 +30,34 @@ it('holds the stock locks for one round trip: they are taken after the order is 
     { addressId: buyer.addressId, items: products.map((productId) => ({ productId, quantity: 2 })), idempotencyKey: 'lock-window' },
   );
   const flat = statements.map((s) => s.replace(/\s+/g, ' '));
-  // One entry per round trip: the key and the inputs read, then the transaction's two.
-  expect(flat).toHaveLength(4);
-  const [, , locking, reserving] = flat as [string, string, string, string];
-  // The order, its items, history, event and idempotency key are written in the round trip that takes the locks,
-  // after `begin` with the lock timeout and before the lock.
-  const [begin, settings, writes, lock] = locking.split('; ');
+  // One entry per round trip: the key and the inputs read, then the whole transaction in one.
+  expect(flat).toHaveLength(3);
+  const [begin, settings, writes, lock, reserve, commit] = flat[2]!.split('; ');
   expect(begin).toBe('begin');
   expect(settings).toMatch(/^select set_config\('lock_timeout', \$1, true\)/);
+  // The order, its items, history, event and idempotency key are written before the locks are taken,
   for (const table of ['customer_order', 'order_item', 'order_status_history', 'outbox_event', 'idempotency_key']) {
     expect(writes).toContain(`insert into ${table}`);
   }
+  // and the rows are locked in product order, then decremented with their ledger rows, and committed: all inside
+  // PostgreSQL, with no round trip while the locks are held.
   expect(lock).toMatch(/^select .* from stock where product_id = any\(.*\) order by product_id for update$/);
-  // Held for one more round trip: the decrement with its ledger rows, and the commit.
-  expect(reserving).toMatch(/^with x as .*update stock s set quantity = s.quantity \+ x.delta.*insert into stock_movement.*; commit$/);
+  expect(reserve).toMatch(/^with x as .*update stock s set quantity = s.quantity \+ x.delta.*insert into stock_movement/);
+  expect(commit).toBe('commit');
+  expect(await Promise.all(products.map((p) => stockOf(orm.em.fork(), p)))).toEqual([8, 8, 8]);
+
+  // Short: the stock's check refuses the batch, nothing is kept, and the refusal names every short line.
+  await expect(
+    createOrder(
+      { em: orm.em.fork(), actor: { userId: buyer.id, role: 'customer', vendorId: null, tokenHash: 'x' }, requestId: 'req_lockwindow2', lockTimeoutMs: 2000, pendingCap: { orders: 20, units: 500 } },
+      { addressId: buyer.addressId, items: [{ productId: products[0]!, quantity: 1 }, { productId: products[1]!, quantity: 9 }, { productId: products[2]!, quantity: 9 }] },
+    ),
+  ).rejects.toMatchObject({
+    code: 'INSUFFICIENT_STOCK',
+    errors: [{ field: 'items.1.quantity', message: expect.stringContaining('8 available, 9 requested') }, { field: 'items.2.quantity' }],
+  });
+  expect(await Promise.all(products.map((p) => stockOf(orm.em.fork(), p)))).toEqual([8, 8, 8]);
+  expect(await orm.em.fork().count(Order, { customer: buyer.id })).toBe(1);
 });
 
 it('places a single product in one round trip: one statement takes the stock and writes the order, and commits', async () => {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { StockMovementKind } from '../entities/stock-movement.entity';
+import { isCheckViolation } from '../errors';
 import { afterSteps, statement, type Sql, type Step } from '../sql';
 
 export interface LockedStock {
@@ -88,6 +89,14 @@ const MOVE_STOCK = statement(
    select product_id as "productId", quantity, updated_at as "updatedAt" from u`,
 );
 
+const moveStep = (kind: StockMovementKind, moves: readonly StockMove[], ref: { actorId: string | null; reason?: string }): Step => ({
+  statement: MOVE_STOCK,
+  values: [
+    moves.map((m) => m.productId), moves.map((m) => m.delta), moves.map((m) => m.movementId), moves.map((m) => m.orderId),
+    kind, ref.actorId, ref.reason ?? null,
+  ],
+});
+
 /**
  * Under the locks taken by `lockStock`: adds each move's delta to its stock row and writes the matching ledger
  * rows of one kind (each for its move's order), in one statement. Answers the stock rows as they now are.
@@ -98,10 +107,30 @@ export async function moveStock(
   moves: readonly StockMove[],
   ref: { actorId: string | null; reason?: string },
 ): Promise<{ productId: string; quantity: number; updatedAt: Date }[]> {
-  return sql.query(MOVE_STOCK, [
-    moves.map((m) => m.productId), moves.map((m) => m.delta), moves.map((m) => m.movementId), moves.map((m) => m.orderId),
-    kind, ref.actorId, ref.reason ?? null,
-  ]);
+  const { statement: s, values } = moveStep(kind, moves, ref);
+  return sql.query(s, values);
+}
+
+/** The stock's own guard: no row below zero. */
+const STOCK_QUANTITY_CHECK = 'stock_quantity_check';
+
+/**
+ * Reserves several products in one round trip, after `first` (the writes of what they are reserved for): their rows
+ * locked in product order, as `lockStock` locks them, then every quantity taken with its ledger rows in one more
+ * statement, on rows no one else can change any more. The stock's CHECK (quantity >= 0) refuses a line that is
+ * short, and with it the whole batch: false then, and the transaction is left to be rolled back.
+ */
+export async function reserveStock(sql: Sql, moves: readonly StockMove[], ref: { actorId: string }, first: readonly Step[] = []): Promise<boolean> {
+  const started = performance.now();
+  try {
+    await sql.batch([...first, { statement: LOCK_STOCK, values: [moves.map((m) => m.productId)] }, moveStep('reserve', moves, ref)]);
+    return true;
+  } catch (err) {
+    if (isCheckViolation(err, STOCK_QUANTITY_CHECK)) return false;
+    throw err;
+  } finally {
+    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
+  }
 }
 
 export interface LedgerMismatch {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, isUniqueViolation, orderInsert, loadOrderInputs, lockStock, moveStock,
+  Order, OrderItem, Refund, User, findLiveIdempotencyKey, inSqlTransaction, isUniqueViolation, orderInsert, loadOrderInputs, reserveStock,
   placeOrderTakingStock, readStock, takeStock, newId, withConflictRetries, withSql, type IOrder, type IOrderItem, type LockedStock, type NewOrder,
   type OrderProductRow, type PendingHoldings, type Sql, type Step, type TransactionSql,
 } from '@frookoon/db';
@@ -225,7 +225,7 @@ export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Pr
       const placed = await withConflictRetries(deps.em, locking, () =>
         withSql(deps.em, (sql) => placeOrderTakingStock(sql, order, { movementId: newId() }, locking)),
       );
-      if (!placed) await withSql(deps.em, (sql) => refuseShortLine(sql, lines[0]!, products));
+      if (!placed) await withSql(deps.em, (sql) => refuseShortLines(sql, lines, products));
     } else {
       await inSqlTransaction(deps.em, locking, (sql) =>
         reserveLines(sql, lines.map((l) => ({ ...l, orderId })), products, deps.actor.userId, [orderInsert(order)]),
@@ -252,10 +252,10 @@ export async function createOnce<T>(replayFirst: (() => Promise<T | null>) | und
 }
 
 /**
- * Reserves the lines (each for its order) or refuses with what is short, after `first` (the writes of what the lines
- * are for), which goes in the same round trip as the lock. Several rows are locked in product order, then checked
- * and taken in one statement sent with the commit; a single row is checked and taken by one conditional update, so
- * that a hot product is held for that statement and the commit only.
+ * Reserves the lines (each for its order) and commits, or refuses with what is short, after `first` (the writes of
+ * what the lines are for), which goes in the same round trip. Several rows are locked in product order and taken in
+ * that round trip with the commit, the stock's CHECK refusing a short line; a single row is checked and taken by one
+ * conditional update. Either way a hot product is held for a statement and the commit only.
  */
 export async function reserveLines(
   sql: TransactionSql,
@@ -267,18 +267,20 @@ export async function reserveLines(
   if (lines.length === 1) {
     const [line] = lines as [MergedLine & { orderId: string }];
     if (await takeStock(sql, { productId: line.productId, quantity: line.quantity, movementId: newId(), orderId: line.orderId }, { actorId }, first)) return;
-    await refuseShortLine(sql, line, products);
+  } else {
+    const moves = lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: l.orderId }));
+    if (await reserveStock(sql.andCommit(), moves, { actorId }, first)) return;
   }
-  checkStock(await lockStock(sql, lines.map((l) => l.productId), first), lines, products);
-  await moveStock(sql.andCommit(), 'reserve', lines.map((l) => ({ productId: l.productId, delta: -l.quantity, movementId: newId(), orderId: l.orderId })), { actorId });
+  await sql.rollback();
+  await refuseShortLines(sql, lines, products);
 }
 
 /**
- * The refusal of one line that a conditional take found short: INSUFFICIENT_STOCK with what is left, or, when there is
+ * The refusal of lines that a reservation found short: INSUFFICIENT_STOCK with what is left, or, when there is
  * enough now (restocked in between), a conflict to try again.
  */
-async function refuseShortLine(sql: Sql, line: MergedLine, products: ReadonlyMap<string, OrderProductRow>): Promise<never> {
-  checkStock(await readStock(sql, [line.productId]), [line], products);
+async function refuseShortLines(sql: Sql, lines: readonly MergedLine[], products: ReadonlyMap<string, OrderProductRow>): Promise<never> {
+  checkStock(await readStock(sql, lines.map((l) => l.productId)), lines, products);
   throw new AppError('CONCURRENT_ORDER_CONFLICT', 'The stock changed while the order was placed; please try again');
 }
 
