@@ -1,9 +1,11 @@
-import { statement, type Sql } from '../sql';
+import { statement, transactionSettings, type Sql } from '../sql';
+import type { LockedTransactionOptions } from '../transaction';
 import type { OrderStatus } from '@frookoon/contract';
 
 /** One order to be paid, locked, with the payment attempt already made for its order or checkout, if any. */
 export interface PayableOrder {
   id: string;
+  vendorId: string;
   status: OrderStatus;
   totalCents: number;
   currency: string;
@@ -13,6 +15,7 @@ export interface PayableOrder {
 
 interface PayableRow {
   id: string;
+  vendorId: string;
   status: OrderStatus;
   totalCents: number;
   currency: string;
@@ -22,7 +25,7 @@ interface PayableRow {
   attemptUpdatedAt: Date | null;
 }
 
-const PAYABLE_COLUMNS = `o.id, o.status, o.total_cents as "totalCents", o.currency, o.checkout_id as "checkoutId",
+const PAYABLE_COLUMNS = `o.id, o.vendor_id as "vendorId", o.status, o.total_cents as "totalCents", o.currency, o.checkout_id as "checkoutId",
   a.id as "attemptId", a.status as "attemptStatus", a.updated_at as "attemptUpdatedAt"`;
 
 const LOCK_ORDER_FOR_PAYMENT = statement(
@@ -43,7 +46,7 @@ const LOCK_CHECKOUT_FOR_PAYMENT = statement(
 );
 
 const toPayable = (r: PayableRow): PayableOrder => ({
-  id: r.id, status: r.status, totalCents: r.totalCents, currency: r.currency, checkoutId: r.checkoutId,
+  id: r.id, vendorId: r.vendorId, status: r.status, totalCents: r.totalCents, currency: r.currency, checkoutId: r.checkoutId,
   attempt: r.attemptId ? { id: r.attemptId, status: r.attemptStatus!, updatedAt: r.attemptUpdatedAt! } : null,
 });
 
@@ -120,9 +123,13 @@ const LOCK_SETTLEMENT = statement(
  * answers them with the attempt's status as it now is (a waiter reads the row its lock holder left).
  */
 export async function lockSettlement(sql: Sql, attemptId: string, orderIds: readonly string[]): Promise<{ attemptStatus: string | null; orders: SettlingOrder[] }> {
-  const rows = await sql.query<SettlingOrder & { attemptStatus: string }>(LOCK_SETTLEMENT, [orderIds, attemptId]);
-  return { attemptStatus: rows[0]?.attemptStatus ?? null, orders: rows.map(({ attemptStatus: _, ...o }) => o) };
+  return settlingRows(await sql.query<SettlingOrder & { attemptStatus: string }>(LOCK_SETTLEMENT, [orderIds, attemptId]));
 }
+
+const settlingRows = (rows: readonly (SettlingOrder & { attemptStatus: string })[]) => ({
+  attemptStatus: rows[0]?.attemptStatus ?? null,
+  orders: rows.map(({ attemptStatus: _, ...o }): SettlingOrder => o),
+});
 
 export interface NewHistoryRow {
   id: string;
@@ -141,34 +148,78 @@ export interface NewOutboxEvent {
   payload: Record<string, unknown>;
 }
 
-const CONFIRM_PAID = statement(
-  'confirm_paid',
-  `with a as (update payment_attempt set status = 'succeeded', reference = $2, updated_at = $3 where id = $1),
-        o as (update customer_order set status = 'CONFIRMED', paid_cents = total_cents, payment_reference = $2, updated_at = $3
-               where id = any($4::uuid[])),
-        h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
-              select h.id, h.order_id, h.previous_status, h.new_status, h.changed_by_id, $3, h.reason, h.request_id
-                from jsonb_to_recordset($5::jsonb)
-                     as h(id uuid, order_id uuid, previous_status text, new_status text, changed_by_id uuid, reason text, request_id text)),
-        e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
-              select e.id, e.type, e.aggregate_id, e.payload, $3, 0
-                from jsonb_to_recordset($6::jsonb) as e(id uuid, type text, aggregate_id uuid, payload jsonb))
-   select order_id as "orderId", product_id as product, product_name as "productName", sku, unit_price_cents as "unitPriceCents", quantity
-     from order_item where order_id = any($4::uuid[])`,
-);
+/**
+ * The attempt succeeded with its reference, each order CONFIRMED and paid its total, with the history rows and outbox
+ * events of the transition; answers the orders' items. Gated, it does so only where the attempt is still pending and
+ * every order still PENDING, as the same statement reads them, and else writes and answers nothing.
+ */
+const confirmPaidStatement = (gated: boolean) => {
+  const gate = gated ? 'where exists (select from g)' : '';
+  return statement(
+    gated ? 'confirm_paid_if_pending' : 'confirm_paid',
+    `with ${gated ? `g as (select from payment_attempt where id = $1 and status = 'pending'
+                             and not exists (select from customer_order where id = any($4::uuid[]) and status <> 'PENDING')),` : ''}
+          a as (update payment_attempt set status = 'succeeded', reference = $2, updated_at = $3 where id = $1 ${gated ? 'and exists (select from g)' : ''}),
+          o as (update customer_order set status = 'CONFIRMED', paid_cents = total_cents, payment_reference = $2, updated_at = $3
+                 where id = any($4::uuid[]) ${gated ? 'and exists (select from g)' : ''}),
+          h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
+                select h.id, h.order_id, h.previous_status, h.new_status, h.changed_by_id, $3, h.reason, h.request_id
+                  from jsonb_to_recordset($5::jsonb)
+                       as h(id uuid, order_id uuid, previous_status text, new_status text, changed_by_id uuid, reason text, request_id text) ${gate}),
+          e as (insert into outbox_event (id, type, aggregate_id, payload, created_at, attempts)
+                select e.id, e.type, e.aggregate_id, e.payload, $3, 0
+                  from jsonb_to_recordset($6::jsonb) as e(id uuid, type text, aggregate_id uuid, payload jsonb) ${gate})
+     select order_id as "orderId", product_id as product, product_name as "productName", sku, unit_price_cents as "unitPriceCents", quantity
+       from order_item where order_id = any($4::uuid[]) ${gated ? 'and exists (select from g)' : ''}`,
+  );
+};
+const CONFIRM_PAID = confirmPaidStatement(false);
+const CONFIRM_PAID_IF_PENDING = confirmPaidStatement(true);
+
+export interface PaidSettlement {
+  attemptId: string;
+  reference: string;
+  at: Date;
+  orderIds: readonly string[];
+  history: readonly NewHistoryRow[];
+  events: readonly NewOutboxEvent[];
+}
+
+export type PaidItem = { orderId: string; product: string; productName: string; sku: string; unitPriceCents: number; quantity: number };
+
+const settlementValues = (settlement: PaidSettlement): unknown[] => {
+  const history = settlement.history.map((h) => ({
+    id: h.id, order_id: h.orderId, previous_status: h.previousStatus, new_status: h.newStatus, changed_by_id: h.changedBy, reason: h.reason, request_id: h.requestId,
+  }));
+  const events = settlement.events.map((e) => ({ id: e.id, type: e.type, aggregate_id: e.aggregateId, payload: e.payload }));
+  return [settlement.attemptId, settlement.reference, settlement.at, settlement.orderIds, JSON.stringify(history), JSON.stringify(events)];
+};
 
 /**
  * A charge that succeeded for orders all still PENDING, in one statement: the attempt succeeded with its reference,
  * each order CONFIRMED and paid its total, with the history rows and outbox events the transition writes. Answers
  * the orders' items.
  */
-export async function confirmPaid(
+export async function confirmPaid(sql: Sql, settlement: PaidSettlement): Promise<PaidItem[]> {
+  return sql.query(CONFIRM_PAID, settlementValues(settlement));
+}
+
+/**
+ * `confirmPaid` in one round trip, as its own transaction, when the attempt is still pending and every order still
+ * PENDING: the lock timeout, the locks of `lockSettlement`, then the gated confirmation, committed at once (the history
+ * and events are written as the caller prepared them for that case). Answers the locked rows as `lockSettlement` does,
+ * and the items when it confirmed (`confirmed`); otherwise nothing was written, and the rows say why.
+ */
+export async function confirmPaidIfPending(
   sql: Sql,
-  settlement: { attemptId: string; reference: string; at: Date; orderIds: readonly string[]; history: readonly NewHistoryRow[]; events: readonly NewOutboxEvent[] },
-): Promise<{ orderId: string; product: string; productName: string; sku: string; unitPriceCents: number; quantity: number }[]> {
-  const history = settlement.history.map((h) => ({
-    id: h.id, order_id: h.orderId, previous_status: h.previousStatus, new_status: h.newStatus, changed_by_id: h.changedBy, reason: h.reason, request_id: h.requestId,
-  }));
-  const events = settlement.events.map((e) => ({ id: e.id, type: e.type, aggregate_id: e.aggregateId, payload: e.payload }));
-  return sql.query(CONFIRM_PAID, [settlement.attemptId, settlement.reference, settlement.at, settlement.orderIds, JSON.stringify(history), JSON.stringify(events)]);
+  settlement: PaidSettlement,
+  options: LockedTransactionOptions,
+): Promise<{ attemptStatus: string | null; orders: SettlingOrder[]; confirmed: PaidItem[] | null }> {
+  const [, locked, confirmed] = await sql.batch([
+    transactionSettings(options),
+    { statement: LOCK_SETTLEMENT, values: [settlement.orderIds, settlement.attemptId] },
+    { statement: CONFIRM_PAID_IF_PENDING, values: settlementValues(settlement) },
+  ]);
+  const { attemptStatus, orders } = settlingRows(locked!.rows as unknown as (SettlingOrder & { attemptStatus: string })[]);
+  return { attemptStatus, orders, confirmed: confirmed!.rows.length > 0 ? (confirmed!.rows as unknown as PaidItem[]) : null };
 }

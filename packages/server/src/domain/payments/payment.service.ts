@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, inSqlTransaction, insertPaymentAttempt, isUniqueViolation, lockOrderRow, lockPayableOrders, lockPaymentAttempt,
-  confirmPaid, lockSettlement, newId, touchPaymentAttempt, type IOrder, type IPaymentAttempt,
+  confirmPaid, confirmPaidIfPending, lockSettlement, newId, touchPaymentAttempt, withConflictRetries, withSql, type IOrder, type IPaymentAttempt,
+  type PaidItem, type SettlingOrder,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -62,12 +63,16 @@ export async function pay(deps: PaymentDeps, target: PaymentTarget, paymentToken
 }
 
 /** A payment attempt as the charge needs it: its id (the gateway's idempotency key), amount and covered orders. */
-interface StartedAttempt {
-  id: string;
+interface StartedAttempt extends SettlingAttempt {
   amountCents: number;
   currency: string;
-  orderIds: string[];
 }
+
+/**
+ * An attempt to settle: its id and the orders it covers; for an attempt just made, also those orders as they were
+ * then (all PENDING), which lets a successful charge be settled in one round trip.
+ */
+type SettlingAttempt = Pick<IPaymentAttempt, 'id' | 'orderIds'> & { made?: readonly Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>[] };
 
 /**
  * Under the locks of the orders to pay (taken with the attempt made so far, in one statement, sent with `begin`):
@@ -99,10 +104,11 @@ async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<S
     }
     const attempt = {
       id: newId(), orderIds: pending.map((o) => o.id), amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency,
+      made: pending.map((o) => ({ id: o.id, customer: deps.actor.userId, vendor: o.vendorId, totalCents: o.totalCents, currency: o.currency })),
     };
     try {
       await insertPaymentAttempt(sql.andCommit(), {
-        ...attempt, orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
+        id: attempt.id, orderIds: attempt.orderIds, amountCents: attempt.amountCents, currency: attempt.currency, orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
       });
     } catch (err) {
       // A payer who waited for the lock read the attempts as they were before it: one made meanwhile shows up here.
@@ -126,7 +132,7 @@ async function lockOrders(tx: EntityManager, ids: readonly string[]): Promise<IO
  */
 export async function settleAttempt(
   deps: SettleDeps,
-  attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>,
+  attempt: SettlingAttempt,
   result: Exclude<ChargeResult, { outcome: 'invalid_token' }>,
 ): Promise<SettledOrder[]> {
   if (result.outcome === 'succeeded') {
@@ -139,26 +145,40 @@ export async function settleAttempt(
 type SettleDeps = Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | null; requestId: string | null };
 
 /**
- * The common outcome, a charge that succeeded for orders all still pending, in one transaction of two round trips:
- * the locks (with `begin`), then one statement writing the attempt, orders, history and events (with the commit). Null
- * when an order moved on meanwhile (cancelled while it was being paid): the lifecycle path settles those.
+ * The common outcome, a charge that succeeded for orders all still pending, without the lifecycle's unit of work. For
+ * an attempt just made, in one round trip: the locks, then one statement writing the attempt, orders, history and
+ * events only if nothing moved since (`confirmPaidIfPending`), committed at once. Otherwise in one transaction of two:
+ * the locks (with `begin`), then that statement (with the commit). Null when an order moved on meanwhile (cancelled
+ * while it was being paid): the lifecycle path settles those.
  */
-async function confirmCharge(deps: SettleDeps, attempt: Pick<IPaymentAttempt, 'id' | 'orderIds'>, reference: string): Promise<SettledOrder[] | null> {
-  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
-    const { attemptStatus, orders } = await lockSettlement(sql, attempt.id, attempt.orderIds);
-    // Settled already (the customer's retry and the sweeper can both finish a stale attempt): nothing to do twice.
-    if (attemptStatus !== 'pending') return orders.map((order) => ({ order, items: [] }));
-    if (orders.some((o) => !mayTransition('pay', o.status, deps.actor))) return null;
-    const at = new Date();
-    const records = orders.map((o) => transitionRecords(o, 'pay', o.status, deps, null));
-    const items = await confirmPaid(sql.andCommit(), {
-      attemptId: attempt.id, reference, at, orderIds: orders.map((o) => o.id),
-      history: records.map((r) => r.history), events: records.flatMap((r) => r.events),
-    });
-    return orders.map((o) => ({
+async function confirmCharge(deps: SettleDeps, attempt: SettlingAttempt, reference: string): Promise<SettledOrder[] | null> {
+  const options = { lockTimeoutMs: deps.lockTimeoutMs };
+  const at = new Date();
+  const settlement = (orders: readonly Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>[]) => {
+    const records = orders.map((o) => transitionRecords(o, 'pay', 'PENDING', deps, null));
+    return { attemptId: attempt.id, reference, at, orderIds: orders.map((o) => o.id), history: records.map((r) => r.history), events: records.flatMap((r) => r.events) };
+  };
+  const confirmed = (orders: readonly SettlingOrder[], items: readonly PaidItem[]): SettledOrder[] =>
+    orders.map((o) => ({
       order: { ...o, status: 'CONFIRMED' as const, paidCents: o.totalCents, paymentReference: reference, updatedAt: at },
       items: items.filter((i) => i.orderId === o.id),
     }));
+  // What a settlement that did not confirm found: settled already (the customer's retry and the sweeper can both
+  // finish a stale attempt), with nothing to do twice; or an order that moved on.
+  const unconfirmed = (attemptStatus: string | null, orders: readonly SettlingOrder[]) =>
+    attemptStatus !== 'pending' ? orders.map((order) => ({ order, items: [] })) : null;
+
+  if (attempt.made && mayTransition('pay', 'PENDING', deps.actor)) {
+    const made = settlement(attempt.made);
+    const { attemptStatus, orders, confirmed: items } = await withConflictRetries(deps.em, options, () =>
+      withSql(deps.em, (sql) => confirmPaidIfPending(sql, made, options)),
+    );
+    return items ? confirmed(orders, items) : unconfirmed(attemptStatus, orders);
+  }
+  return inSqlTransaction(deps.em, options, async (sql) => {
+    const { attemptStatus, orders } = await lockSettlement(sql, attempt.id, attempt.orderIds);
+    if (attemptStatus !== 'pending' || orders.some((o) => !mayTransition('pay', o.status, deps.actor))) return unconfirmed(attemptStatus, orders);
+    return confirmed(orders, await confirmPaid(sql.andCommit(), settlement(orders)));
   });
 }
 
