@@ -108,7 +108,8 @@ async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<S
     };
     try {
       await insertPaymentAttempt(sql.andCommit(), {
-        id: attempt.id, orderIds: attempt.orderIds, amountCents: attempt.amountCents, currency: attempt.currency, orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
+        id: attempt.id, orderIds: attempt.orderIds, amountCents: attempt.amountCents, currency: attempt.currency,
+        orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
       });
     } catch (err) {
       // A payer who waited for the lock read the attempts as they were before it: one made meanwhile shows up here.
