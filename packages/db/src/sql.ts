@@ -1,3 +1,6 @@
+// The declaration of node-postgres's value mapper travels with this file into every program that compiles it.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./pg-utils.d.ts" />
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import pg, { type ClientBase, type FieldDef, type QueryConfig } from 'pg';
 import { prepareValue } from 'pg/lib/utils.js';
