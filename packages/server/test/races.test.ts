@@ -63,6 +63,19 @@ describe('races on real transactions', () => {
     await expectInvariants();
   });
 
+  it('paying one order three times at once charges it once: one payment goes through, the others are refused', async () => {
+    const order = await placeOrder(app, vendorId);
+    const answers = await Promise.all([0, 1, 2].map(() => act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' })));
+    const codes = (await Promise.all(answers.map(codeOf))).sort();
+    expect(codes.filter((c) => c === 'ok')).toHaveLength(1);
+    expect(codes.every((c) => ['ok', 'CONCURRENT_ORDER_CONFLICT', 'INVALID_STATUS_TRANSITION'].includes(c))).toBe(true);
+    expect(gateway.charges.filter((c) => c.metadata.orderId === order.id)).toHaveLength(1);
+    expect(await statusOf(app, order.id)).toBe('CONFIRMED');
+    expect(await historyCount(order.id, 'CONFIRMED')).toBe(1);
+    const attempts = await app.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from payment_attempt where order_id = ?', [order.id]);
+    expect(attempts[0]!.n).toBe(1);
+  });
+
   it('pay racing the expiry sweeper: the order is either paid or cancelled, never charged and cancelled', async () => {
     for (let round = 0; round < 6; round++) {
       const order = await placeOrder(app, vendorId);

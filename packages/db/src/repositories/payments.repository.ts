@@ -1,4 +1,4 @@
-import { statement, transactionSettings, type Sql } from '../sql';
+import { statement, transactionSettings, type Sql, type Step } from '../sql';
 import type { LockedTransactionOptions } from '../transaction';
 import type { OrderStatus } from '@frookoon/contract';
 
@@ -50,15 +50,64 @@ const toPayable = (r: PayableRow): PayableOrder => ({
   attempt: r.attemptId ? { id: r.attemptId, status: r.attemptStatus!, updatedAt: r.attemptUpdatedAt! } : null,
 });
 
+type PaymentTarget = { orderId: string } | { checkoutId: string };
+
+const lockPayableStep = (target: PaymentTarget, customerId: string): Step =>
+  'orderId' in target
+    ? { statement: LOCK_ORDER_FOR_PAYMENT, values: [target.orderId, customerId] }
+    : { statement: LOCK_CHECKOUT_FOR_PAYMENT, values: [target.checkoutId, customerId] };
+
 /**
  * Locks the customer's order, or every order of the customer's checkout in id order (the lock order of all
  * multi-order transactions), in one statement, with the attempt made for it so far. Empty when there is none.
  */
-export async function lockPayableOrders(sql: Sql, target: { orderId: string } | { checkoutId: string }, customerId: string): Promise<PayableOrder[]> {
-  const rows = 'orderId' in target
-    ? await sql.query<PayableRow>(LOCK_ORDER_FOR_PAYMENT, [target.orderId, customerId])
-    : await sql.query<PayableRow>(LOCK_CHECKOUT_FOR_PAYMENT, [target.checkoutId, customerId]);
-  return rows.map(toPayable);
+export async function lockPayableOrders(sql: Sql, target: PaymentTarget, customerId: string): Promise<PayableOrder[]> {
+  const { statement: s, values } = lockPayableStep(target, customerId);
+  return (await sql.query<PayableRow>(s, values)).map(toPayable);
+}
+
+/**
+ * A new pending attempt, written only where a first payment may start: the customer's order, not part of a checkout,
+ * still PENDING; or the customer's checkout with at least one order still PENDING, covering those; and in both cases
+ * no attempt made for it before. Its amount, currency and orders are read from the rows themselves.
+ */
+const INSERT_ORDER_ATTEMPT_IF_PAYABLE = statement(
+  'insert_order_attempt_if_payable',
+  `insert into payment_attempt (id, order_id, checkout_id, order_ids, status, amount_cents, currency, created_at, updated_at)
+   select $3::uuid, o.id, null, jsonb_build_array(o.id), 'pending', o.total_cents, o.currency, now(), now()
+     from customer_order o
+    where o.id = $1 and o.customer_id = $2 and o.checkout_id is null and o.status = 'PENDING'
+      and not exists (select from payment_attempt a where a.order_id = o.id)`,
+);
+const INSERT_CHECKOUT_ATTEMPT_IF_PAYABLE = statement(
+  'insert_checkout_attempt_if_payable',
+  `insert into payment_attempt (id, order_id, checkout_id, order_ids, status, amount_cents, currency, created_at, updated_at)
+   select $3::uuid, null, c.id, jsonb_agg(o.id order by o.id), 'pending', sum(o.total_cents), min(o.currency), now(), now()
+     from checkout c join customer_order o on o.checkout_id = c.id
+    where c.id = $1 and c.customer_id = $2 and o.status = 'PENDING'
+      and not exists (select from payment_attempt a where a.checkout_id = c.id)
+    group by c.id`,
+);
+
+/**
+ * `lockPayableOrders` and the first attempt in one round trip, as its own transaction: the lock timeout, the locks,
+ * then the attempt `attemptId`, written only where a first payment may start (see the statements), committed at
+ * once. Answers the locked rows as they were, and whether the attempt was written.
+ */
+export async function lockPayableOrdersStartingAttempt(
+  sql: Sql,
+  target: PaymentTarget,
+  customerId: string,
+  attemptId: string,
+  options: LockedTransactionOptions,
+): Promise<{ orders: PayableOrder[]; started: boolean }> {
+  const [insert, values] = 'orderId' in target ? [INSERT_ORDER_ATTEMPT_IF_PAYABLE, [target.orderId]] : [INSERT_CHECKOUT_ATTEMPT_IF_PAYABLE, [target.checkoutId]];
+  const [, locked, inserted] = await sql.batch([
+    transactionSettings(options),
+    lockPayableStep(target, customerId),
+    { statement: insert, values: [...values, customerId, attemptId] },
+  ]);
+  return { orders: (locked!.rows as unknown as PayableRow[]).map(toPayable), started: inserted!.rowCount === 1 };
 }
 
 const INSERT_ATTEMPT = statement(

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, inSqlTransaction, insertPaymentAttempt, isUniqueViolation, lockOrderRow, lockPayableOrders, lockPaymentAttempt,
   confirmPaid, confirmPaidIfPending, lockSettlement, newId, touchPaymentAttempt, withConflictRetries, withSql, type IOrder, type IPaymentAttempt,
-  type PaidItem, type SettlingOrder,
+  lockPayableOrdersStartingAttempt, type PaidItem, type PayableOrder, type SettlingOrder,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
@@ -75,49 +75,72 @@ interface StartedAttempt extends SettlingAttempt {
 type SettlingAttempt = Pick<IPaymentAttempt, 'id' | 'orderIds'> & { made?: readonly Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>[] };
 
 /**
- * Under the locks of the orders to pay (taken with the attempt made so far, in one statement, sent with `begin`):
- * refuses what cannot be paid now, then records the attempt and commits in one round trip.
+ * Starts the payment, or refuses what cannot be paid now. A first attempt, the common case, takes one round trip:
+ * the locks of the orders to pay (with the attempt made so far), then the attempt, written by a statement that
+ * checks what `nextStep` checks for a new one, committed at once (`lockPayableOrdersStartingAttempt`). Taking over a
+ * stale attempt goes step by step under the locks.
  */
 async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<StartedAttempt> {
-  return inSqlTransaction(deps.em, { lockTimeoutMs: deps.lockTimeoutMs }, async (sql) => {
-    const orders = await lockPayableOrders(sql, target, deps.actor.userId);
-    if (orders.length === 0) throw new AppError('NOT_FOUND', 'orderId' in target ? 'No such order' : 'No such checkout');
-    const checkoutId = orders[0]!.checkoutId;
-    if ('orderId' in target && checkoutId) {
-      throw new AppError('VALIDATION_ERROR', `This order is part of checkout ${checkoutId}: pay the checkout (checkouts.pay), which pays all its orders with one charge`, {
-        errors: [{ field: 'id', message: 'Pay its checkout instead' }],
-      });
-    }
-    const pending = orders.filter((o) => o.status === 'PENDING');
-    if (pending.length === 0) {
-      throw new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${orders[0]!.status}`);
-    }
-    const existing = orders[0]!.attempt;
-    const inProgress = () => new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
-    if (existing) {
-      // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
-      // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
-      if (existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS) {
-        return touchPaymentAttempt(sql.andCommit(), existing.id);
-      }
-      throw inProgress();
-    }
-    const attempt = {
-      id: newId(), orderIds: pending.map((o) => o.id), amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency,
-      made: pending.map((o) => ({ id: o.id, customer: deps.actor.userId, vendor: o.vendorId, totalCents: o.totalCents, currency: o.currency })),
-    };
-    try {
-      await insertPaymentAttempt(sql.andCommit(), {
-        id: attempt.id, orderIds: attempt.orderIds, amountCents: attempt.amountCents, currency: attempt.currency,
-        orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
-      });
-    } catch (err) {
-      // A payer who waited for the lock read the attempts as they were before it: one made meanwhile shows up here.
-      if (isUniqueViolation(err)) throw inProgress();
-      throw err;
-    }
+  const options = { lockTimeoutMs: deps.lockTimeoutMs };
+  const id = newId();
+  const { orders, started } = await withConflictRetries(deps.em, options, () =>
+    withSql(deps.em, (sql) => lockPayableOrdersStartingAttempt(sql, target, deps.actor.userId, id, options)).catch(inProgressOnDuplicate),
+  );
+  const step = nextStep(deps, target, orders, id);
+  if (step.kind === 'new' && started) return step.attempt;
+  if (started) throw new Error(`payment attempt ${id} was recorded for orders that may not start one`);
+  if (step.kind === 'refuse') throw step.error;
+  return inSqlTransaction(deps.em, options, async (sql) => {
+    const locked = nextStep(deps, target, await lockPayableOrders(sql, target, deps.actor.userId), id);
+    if (locked.kind === 'refuse') throw locked.error;
+    // A stale attempt (its process died mid-call) is taken over under the same id, which the gateway
+    // uses as its idempotency key: if that charge went through, the gateway answers it instead of charging again.
+    if (locked.kind === 'takeOver') return touchPaymentAttempt(sql.andCommit(), locked.attemptId);
+    const { attempt } = locked;
+    await insertPaymentAttempt(sql.andCommit(), {
+      id: attempt.id, orderIds: attempt.orderIds, amountCents: attempt.amountCents, currency: attempt.currency,
+      orderId: 'orderId' in target ? target.orderId : null, checkoutId: 'checkoutId' in target ? target.checkoutId : null,
+    }).catch(inProgressOnDuplicate);
     return attempt;
   });
+}
+
+const inProgress = () => new AppError('CONCURRENT_ORDER_CONFLICT', 'A payment for this order is already in progress');
+
+/** A payer who waited for the lock read the attempts as they were before it: one made meanwhile shows up here. */
+function inProgressOnDuplicate(err: unknown): never {
+  throw isUniqueViolation(err) ? inProgress() : err;
+}
+
+/** What the locked orders allow: a refusal, taking over a stale attempt, or a new attempt `id` for the pending ones. */
+function nextStep(
+  deps: PaymentDeps,
+  target: PaymentTarget,
+  orders: readonly PayableOrder[],
+  id: string,
+): { kind: 'refuse'; error: AppError } | { kind: 'takeOver'; attemptId: string } | { kind: 'new'; attempt: StartedAttempt } {
+  const refuse = (error: AppError) => ({ kind: 'refuse' as const, error });
+  if (orders.length === 0) return refuse(new AppError('NOT_FOUND', 'orderId' in target ? 'No such order' : 'No such checkout'));
+  const checkoutId = orders[0]!.checkoutId;
+  if ('orderId' in target && checkoutId) {
+    return refuse(new AppError('VALIDATION_ERROR', `This order is part of checkout ${checkoutId}: pay the checkout (checkouts.pay), which pays all its orders with one charge`, {
+      errors: [{ field: 'id', message: 'Pay its checkout instead' }],
+    }));
+  }
+  const pending = orders.filter((o) => o.status === 'PENDING');
+  if (pending.length === 0) return refuse(new AppError('INVALID_STATUS_TRANSITION', `Only a pending order can be paid; this one is ${orders[0]!.status}`));
+  const existing = orders[0]!.attempt;
+  if (existing) {
+    const stale = existing.status === 'pending' && Date.now() - existing.updatedAt.getTime() > PAYMENT_IN_FLIGHT_MS;
+    return stale ? { kind: 'takeOver', attemptId: existing.id } : refuse(inProgress());
+  }
+  return {
+    kind: 'new',
+    attempt: {
+      id, orderIds: pending.map((o) => o.id), amountCents: pending.reduce((sum, o) => sum + o.totalCents, 0), currency: pending[0]!.currency,
+      made: pending.map((o) => ({ id: o.id, customer: deps.actor.userId, vendor: o.vendorId, totalCents: o.totalCents, currency: o.currency })),
+    },
+  };
 }
 
 async function lockOrders(tx: EntityManager, ids: readonly string[]): Promise<IOrder[]> {
