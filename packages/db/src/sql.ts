@@ -300,19 +300,16 @@ function transactionOn(em: EntityManager, connection: ClientBase, options: Locke
     run: async (s: Statement, values: readonly unknown[]) => (commit || !state.begun ? (await one(s, values, commit)).rowCount : base.run(s, values)),
     batch: (steps) => send(steps, commit),
   });
-  const rollback = async () => {
+  /** Ends what is still open. */
+  const close = async (how: 'commit' | 'rollback') => {
     if (!state.begun || state.ended) return;
     state.ended = true;
-    await simple(em, connection, 'rollback');
+    await simple(em, connection, how);
   };
+  const rollback = () => close('rollback');
   return {
     sql: { ...sql(false), andCommit: () => sql(true), rollback } satisfies TransactionSql,
-    /** Commits what is still open. */
-    end: async () => {
-      if (!state.begun || state.ended) return;
-      state.ended = true;
-      await simple(em, connection, 'commit');
-    },
+    end: () => close('commit'),
     /** Rolls back what is still open. A connection that cannot is broken: the pool drops it when it next hands it out. */
     abort: () => rollback().catch(() => undefined),
   };

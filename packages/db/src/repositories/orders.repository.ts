@@ -5,7 +5,7 @@ import { PaymentAttempt, type IPaymentAttempt } from '../entities/payment-attemp
 import type { ProductRow } from './catalog.repository';
 import { statement, transactionSettings, type Sql, type Step } from '../sql';
 import type { LockedTransactionOptions } from '../transaction';
-import { takeStockExpressions } from './stock.repository';
+import { takeStockExpressions, waitingForStock } from './stock.repository';
 
 /**
  * A pending payment attempt touched more recently than this is taken to be with the gateway: it keeps its order
@@ -166,8 +166,9 @@ const orderValues = (order: NewOrder): unknown[] => {
 
 /**
  * The statement writing a new PENDING order with its items, first history row, outbox event and (when given)
- * idempotency key and response, for the round trip that locks its stock (`lockStock`'s `first`). A concurrent request
- * with the same idempotency key waits on the key's unique index here, before any stock lock is taken.
+ * idempotency key and response, sent in the round trip that takes its stock (`reserveStock`'s or `takeStock`'s
+ * `first`). A concurrent request with the same idempotency key waits on the key's unique index here, before any stock
+ * lock is taken.
  */
 export function orderInsert(order: NewOrder): Step {
   return { statement: order.idempotency ? INSERT_ORDER_KEYED : INSERT_ORDER, values: orderValues(order) };
@@ -183,20 +184,16 @@ export function orderInsert(order: NewOrder): Step {
 export async function placeOrderTakingStock(sql: Sql, order: NewOrder, take: { movementId: string }, options: LockedTransactionOptions): Promise<boolean> {
   const [item] = order.items;
   if (!item || order.items.length > 1) throw new Error('placeOrderTakingStock places an order of one product');
-  const started = performance.now();
-  try {
-    const [, placed] = await sql.batch([
+  const [, placed] = await waitingForStock(sql, () =>
+    sql.batch([
       transactionSettings(options),
       {
         statement: order.idempotency ? PLACE_ORDER_TAKING_STOCK_KEYED : PLACE_ORDER_TAKING_STOCK,
         values: [...orderValues(order), item.productId, item.quantity, take.movementId],
       },
-    ]);
-    return placed!.rowCount > 0;
-  } finally {
-    // The wait for the row lock, if any, is in this round trip.
-    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
-  }
+    ]),
+  );
+  return placed!.rowCount > 0;
 }
 
 const checkoutStatement = (keyed: boolean) =>

@@ -50,7 +50,8 @@ const toPayable = (r: PayableRow): PayableOrder => ({
   attempt: r.attemptId ? { id: r.attemptId, status: r.attemptStatus!, updatedAt: r.attemptUpdatedAt! } : null,
 });
 
-type PaymentTarget = { orderId: string } | { checkoutId: string };
+/** What one charge pays for: a single order, or the orders of a checkout still pending. */
+export type PaymentTarget = { orderId: string } | { checkoutId: string };
 
 const lockPayableStep = (target: PaymentTarget, customerId: string): Step =>
   'orderId' in target
@@ -204,13 +205,14 @@ export interface NewOutboxEvent {
  */
 const confirmPaidStatement = (gated: boolean) => {
   const gate = gated ? 'where exists (select from g)' : '';
+  const andGate = gated ? 'and exists (select from g)' : '';
   return statement(
     gated ? 'confirm_paid_if_pending' : 'confirm_paid',
     `with ${gated ? `g as (select from payment_attempt where id = $1 and status = 'pending'
                              and not exists (select from customer_order where id = any($4::uuid[]) and status <> 'PENDING')),` : ''}
-          a as (update payment_attempt set status = 'succeeded', reference = $2, updated_at = $3 where id = $1 ${gated ? 'and exists (select from g)' : ''}),
+          a as (update payment_attempt set status = 'succeeded', reference = $2, updated_at = $3 where id = $1 ${andGate}),
           o as (update customer_order set status = 'CONFIRMED', paid_cents = total_cents, payment_reference = $2, updated_at = $3
-                 where id = any($4::uuid[]) ${gated ? 'and exists (select from g)' : ''}),
+                 where id = any($4::uuid[]) ${andGate}),
           h as (insert into order_status_history (id, order_id, previous_status, new_status, changed_by_id, changed_at, reason, request_id)
                 select h.id, h.order_id, h.previous_status, h.new_status, h.changed_by_id, $3, h.reason, h.request_id
                   from jsonb_to_recordset($5::jsonb)
@@ -219,7 +221,7 @@ const confirmPaidStatement = (gated: boolean) => {
                 select e.id, e.type, e.aggregate_id, e.payload, $3, 0
                   from jsonb_to_recordset($6::jsonb) as e(id uuid, type text, aggregate_id uuid, payload jsonb) ${gate})
      select order_id as "orderId", product_id as product, product_name as "productName", sku, unit_price_cents as "unitPriceCents", quantity
-       from order_item where order_id = any($4::uuid[]) ${gated ? 'and exists (select from g)' : ''}`,
+       from order_item where order_id = any($4::uuid[]) ${andGate}`,
   );
 };
 const CONFIRM_PAID = confirmPaidStatement(false);

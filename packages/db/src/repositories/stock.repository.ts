@@ -14,20 +14,26 @@ const LOCK_STOCK = statement(
 );
 
 /**
- * Locks the stock rows of `productIds` with one `SELECT … ORDER BY product_id FOR UPDATE`. Every writer of more
- * than one stock row takes its locks through here, so all transactions lock in the same global order and cannot
- * deadlock; `takeStock`, which writes one row, locks it with its update. `first`: statements of the same transaction
- * sent before the lock in its round trip (the order's own writes), so that the lock costs no round trip of its own.
+ * Runs `work`, which waits for stock rows' locks, and reports how long it took to the lock metrics. A wait that ends
+ * in a lock timeout is reported too: those are the longest.
  */
-export async function lockStock(sql: Sql, productIds: readonly string[], first: readonly Step[] = []): Promise<Map<string, LockedStock>> {
+export async function waitingForStock<T>(sql: Sql, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
-    const { rows } = await afterSteps(sql, first, { statement: LOCK_STOCK, values: [productIds] });
-    return new Map((rows as unknown as LockedStock[]).map((row) => [row.productId, row]));
+    return await work();
   } finally {
-    // A wait that ends in a lock timeout is reported too: those are the longest.
     sql.locks?.stockLockWaited((performance.now() - started) / 1000);
   }
+}
+
+/**
+ * Locks the stock rows of `productIds` with one `SELECT … ORDER BY product_id FOR UPDATE`. Every writer of more
+ * than one stock row locks them this way (here, or in `reserveStock`'s batch), so all transactions lock in the same
+ * global order and cannot deadlock; `takeStock`, which writes one row, locks it with its update.
+ */
+export async function lockStock(sql: Sql, productIds: readonly string[]): Promise<Map<string, LockedStock>> {
+  const rows = await waitingForStock(sql, () => sql.query<LockedStock>(LOCK_STOCK, [productIds]));
+  return new Map(rows.map((row) => [row.productId, row]));
 }
 
 const STOCK_OF = statement('stock_of', 'select product_id as "productId", quantity from stock where product_id = any($1::uuid[])');
@@ -55,7 +61,8 @@ const TAKE_STOCK = statement('take_stock', `with ${takeStockExpressions(1)} sele
  * Takes `quantity` of one product, with its `reserve` ledger row, when that much is in stock, in one statement. The
  * update locks the row itself (a single row has no lock order to keep) and checks the quantity on the row as the
  * lock finds it, so a hot product is held for this statement and the commit only. False when the product is not
- * stocked or is short. `first`: statements sent before it in its round trip, as with `lockStock`.
+ * stocked or is short. `first`: statements of the same transaction sent before it in its round trip (the writes of
+ * what the stock is taken for).
  */
 export async function takeStock(
   sql: Sql,
@@ -63,12 +70,8 @@ export async function takeStock(
   ref: { actorId: string },
   first: readonly Step[] = [],
 ): Promise<boolean> {
-  const started = performance.now();
-  try {
-    return (await afterSteps(sql, first, { statement: TAKE_STOCK, values: [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId] })).rowCount > 0;
-  } finally {
-    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
-  }
+  const take = { statement: TAKE_STOCK, values: [move.productId, move.quantity, move.movementId, move.orderId, ref.actorId] };
+  return (await waitingForStock(sql, () => afterSteps(sql, first, take))).rowCount > 0;
 }
 
 export interface StockMove {
@@ -121,15 +124,12 @@ const STOCK_QUANTITY_CHECK = 'stock_quantity_check';
  * short, and with it the whole batch: false then, and the transaction is left to be rolled back.
  */
 export async function reserveStock(sql: Sql, moves: readonly StockMove[], ref: { actorId: string }, first: readonly Step[] = []): Promise<boolean> {
-  const started = performance.now();
   try {
-    await sql.batch([...first, { statement: LOCK_STOCK, values: [moves.map((m) => m.productId)] }, moveStep('reserve', moves, ref)]);
+    await waitingForStock(sql, () => sql.batch([...first, { statement: LOCK_STOCK, values: [moves.map((m) => m.productId)] }, moveStep('reserve', moves, ref)]));
     return true;
   } catch (err) {
     if (isCheckViolation(err, STOCK_QUANTITY_CHECK)) return false;
     throw err;
-  } finally {
-    sql.locks?.stockLockWaited((performance.now() - started) / 1000);
   }
 }
 

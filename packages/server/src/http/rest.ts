@@ -41,7 +41,10 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
   });
   // Routes by the first segment of their path, so that a request tries the few patterns that can match it.
   const bySegment = new Map<string, Route[]>();
-  for (const route of routes) bySegment.set(firstSegment(route.template), [...(bySegment.get(firstSegment(route.template)) ?? []), route]);
+  for (const route of routes) {
+    const segment = firstSegment(route.template);
+    bySegment.set(segment, [...(bySegment.get(segment) ?? []), route]);
+  }
   if ([...bySegment.keys()].some((segment) => segment.startsWith('{'))) throw new Error('A REST path must start with a fixed segment');
   const createCaller = createCallerFactory(appRouter);
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

@@ -119,12 +119,15 @@ export function mayTransition(action: TransitionAction, status: OrderStatus, act
   return transition !== undefined && (transition.roles as readonly TransitionActor[]).includes(actorRole(actor));
 }
 
+/** What of an order its transition's history row and events tell. */
+export type TransitionSubject = Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>;
+
 /**
  * What a transition leaves behind besides the order's own columns: its history row and its outbox events. One
  * description, written through the unit of work by `applyLocked` and in one statement by the hot paths.
  */
 export function transitionRecords(
-  order: Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>,
+  order: TransitionSubject,
   action: TransitionAction,
   previous: OrderStatus,
   deps: Pick<LifecycleDeps, 'actor' | 'requestId'>,

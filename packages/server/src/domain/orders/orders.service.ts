@@ -166,9 +166,9 @@ export function requireAddress(addressId: string | null | undefined): string {
 /**
  * Places an order and reserves its stock. The checks that need no lock run first, on what one read brought. An order
  * of one product is then one statement that takes the stock and writes the order, its items, history, event and
- * idempotency key only if it could, sent in one round trip. With more products, the order is written first; the stock
- * rows are then locked in one statement in product order, checked, decremented and written to the ledger, and the
- * transaction commits at once.
+ * idempotency key only if it could, sent in one round trip. With more products, one round trip too: the order is
+ * written, the stock rows are locked in one statement in product order, decremented and written to the ledger (the
+ * stock's CHECK refusing a short line), and the transaction commits; a refusal then reads what is short.
  */
 export async function createOrder(deps: OrderDeps, input: TCreateOrderInput): Promise<TOrder> {
   const addressId = requireAddress(input.addressId);

@@ -2,11 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   PAYMENT_IN_FLIGHT_MS, PaymentAttempt, inLockedTransaction, inSqlTransaction, insertPaymentAttempt, isUniqueViolation, lockOrderRow, lockPayableOrders, lockPaymentAttempt,
   confirmPaid, confirmPaidIfPending, lockSettlement, newId, touchPaymentAttempt, withConflictRetries, withSql, type IOrder, type IPaymentAttempt,
-  lockPayableOrdersStartingAttempt, type PaidItem, type PayableOrder, type SettlingOrder,
+  lockPayableOrdersStartingAttempt, type PaidItem, type PayableOrder, type PaymentTarget, type SettlingOrder,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../shared/actor';
-import { applyLocked, dto, mayTransition, requestRefund, transitionRecords } from '../orders/order-lifecycle.service';
+import { applyLocked, dto, mayTransition, requestRefund, transitionRecords, type TransitionSubject } from '../orders/order-lifecycle.service';
 import type { OrderItemView, OrderView } from '../orders/order-dto';
 import type { TOrder } from '../orders/orders.schemas';
 import type { ChargeResult, PaymentGateway } from './payment-gateway';
@@ -19,8 +19,7 @@ export interface PaymentDeps {
   gateway: PaymentGateway;
 }
 
-/** What one charge pays for: a single order, or the orders of a checkout still pending. */
-export type PaymentTarget = { orderId: string } | { checkoutId: string };
+export type { PaymentTarget };
 
 export interface SettledOrder {
   order: OrderView;
@@ -72,7 +71,7 @@ interface StartedAttempt extends SettlingAttempt {
  * An attempt to settle: its id and the orders it covers; for an attempt just made, also those orders as they were
  * then (all PENDING), which lets a successful charge be settled in one round trip.
  */
-type SettlingAttempt = Pick<IPaymentAttempt, 'id' | 'orderIds'> & { made?: readonly Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>[] };
+type SettlingAttempt = Pick<IPaymentAttempt, 'id' | 'orderIds'> & { made?: readonly TransitionSubject[] };
 
 /**
  * Starts the payment, or refuses what cannot be paid now. A first attempt, the common case, takes one round trip:
@@ -178,7 +177,7 @@ type SettleDeps = Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | n
 async function confirmCharge(deps: SettleDeps, attempt: SettlingAttempt, reference: string): Promise<SettledOrder[] | null> {
   const options = { lockTimeoutMs: deps.lockTimeoutMs };
   const at = new Date();
-  const settlement = (orders: readonly Pick<IOrder, 'id' | 'customer' | 'vendor' | 'totalCents' | 'currency'>[]) => {
+  const settlement = (orders: readonly TransitionSubject[]) => {
     const records = orders.map((o) => transitionRecords(o, 'pay', 'PENDING', deps, null));
     return { attemptId: attempt.id, reference, at, orderIds: orders.map((o) => o.id), history: records.map((r) => r.history), events: records.flatMap((r) => r.events) };
   };
