@@ -49,7 +49,7 @@ const ZEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z.string().default('1mb'),
   TOKEN_TTL_HOURS: z.coerce.number().positive().default(24 * 30),
-  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   DB_POOL_MAX: z.coerce.number().int().positive().default(10),
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   STOCK_LOCK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
@@ -142,7 +142,10 @@ export interface Config {
   logLevel: string;
   bodyLimit: string;
   tokenTtlMs: number;
-  /** How long an instance trusts a token it has looked up without looking again; 0 looks up every request. */
+  /**
+   * How long an instance trusts a token it has looked up without looking again, while it hears revocations (see
+   * `TokenCache`); 0 looks up every request.
+   */
   tokenCacheMs: number;
   dbPoolMax: number;
   dbConnectTimeoutMs: number;

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, type DatabaseHandle } from '@frookoon/db';
+import {
+  initOrm, migrate, observeLocks, resolveDatabase, seedDemoData, DEMO_ACCOUNTS, DEMO_PASSWORD, ORDER_EVENTS_CHANNEL, TOKEN_REVOCATIONS_CHANNEL, type DatabaseHandle,
+} from '@frookoon/db';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -11,6 +13,7 @@ import { hashPassword } from './domain/auth/password';
 import type { PaymentGateway } from './domain/payments/payment-gateway';
 import { createPaymentGateway } from './domain/payments/payment-gateway-factory';
 import { OrderEventsHub } from './events/order-events.hub';
+import { DatabaseListener } from './events/database-listener';
 import { startJobs, type Jobs } from './jobs/index';
 import { createRateLimiter } from './limits/rate-limiter';
 import { Metrics } from './telemetry/metrics';
@@ -65,8 +68,14 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   let server: Server;
   let jobs: Jobs | undefined;
   let metricsServer: Server | undefined;
+  const orderEvents = new OrderEventsHub();
+  const tokens = new TokenCache(config.tokenCacheMs);
   // LISTEN belongs to a session: through a transaction-mode pooler it would land on whichever connection was free.
-  const orderEvents = new OrderEventsHub(db.directUrl, log);
+  const listener = new DatabaseListener(db.directUrl, log, {
+    channels: { [ORDER_EVENTS_CHANNEL]: (payload) => orderEvents.deliver(payload), [TOKEN_REVOCATIONS_CHANNEL]: (payload) => tokens.heard(payload) },
+    onConfirmed: (since) => tokens.confirmed(since),
+    onLost: () => tokens.lost(),
+  });
   try {
     orm = await initOrm({
       url: db.url,
@@ -76,14 +85,14 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       preparedStatements: config.databasePreparedStatements,
     });
     await onDirectConnection(db, orm, config, (direct) => prepareDatabase(direct, config, log, db.embedded));
-    await orderEvents.start();
+    await listener.start();
     const paymentGateway = parts.paymentGateway ?? createPaymentGateway(config.paymentGateway);
     const metrics = config.metrics ? new Metrics(orm, log, config.dbPoolMax) : undefined;
     if (metrics) observeLocks(orm, metrics.locks);
     jobs = startJobs({ orm, config, log, paymentGateway, metrics });
     const rateLimiter = createRateLimiter(orm, config.rateLimits);
     if (metrics && config.metrics) metricsServer = await serveMetrics(metrics, config.metrics, log);
-    server = createApp({ orm, config, log, paymentGateway, orderEvents, streams: new StreamGuard(config.streams), tokens: new TokenCache(config.tokenCacheMs), rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
+    server = createApp({ orm, config, log, paymentGateway, orderEvents, streams: new StreamGuard(config.streams), tokens, rateLimiter, metrics, pokeOutbox: jobs.pokeOutbox }).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', reject);
@@ -91,7 +100,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
   } catch (err) {
     if (metricsServer) await closeServer(metricsServer);
     await jobs?.stop();
-    await orderEvents.stop();
+    await listener.stop();
     await orm?.close();
     if (!database) await db.stop();
     throw err;
@@ -114,7 +123,7 @@ export async function startServer(config: Config, log: Logger, database?: Databa
       clearTimeout(grace);
       if (metricsServer) await closeServer(metricsServer);
       await readyJobs.stop();
-      await orderEvents.stop();
+      await listener.stop();
       await readyOrm.close();
       if (!database) await db.stop();
     })());

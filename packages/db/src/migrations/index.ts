@@ -6,6 +6,7 @@ import { Migration20261124185954_idempotent_responses } from './Migration2026112
 import { Migration20261125133107_money } from './Migration20261125133107_money';
 import { Migration20261125140458_safe_defaults } from './Migration20261125140458_safe_defaults';
 import { Migration20261125142742_subscription_tickets } from './Migration20261125142742_subscription_tickets';
+import { Migration20261125210000_token_revocations } from './Migration20261125210000_token_revocations';
 
 /** Every migration, in order: listed explicitly so that no file discovery depends on the runtime. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125133107_money', class: Migration20261125133107_money },
   { name: 'Migration20261125140458_safe_defaults', class: Migration20261125140458_safe_defaults },
   { name: 'Migration20261125142742_subscription_tickets', class: Migration20261125142742_subscription_tickets },
+  { name: 'Migration20261125210000_token_revocations', class: Migration20261125210000_token_revocations },
 ];

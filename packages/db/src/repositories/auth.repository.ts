@@ -8,6 +8,12 @@ export interface TokenPrincipal {
   vendorId: string | null;
 }
 
+/**
+ * Where the database announces each token that stops being live before its expiry (its hash), and each user whose
+ * tokens all change meaning (`user:<id>`), for the instances that cache principals (a trigger, see the migrations).
+ */
+export const TOKEN_REVOCATIONS_CHANNEL = 'frookoon_token_revocations';
+
 const PRINCIPAL = statement(
   'principal',
   `select u.id, u.role, u.vendor_id, t.expires_at

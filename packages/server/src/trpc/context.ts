@@ -32,7 +32,7 @@ export interface AppServices {
   /** @internal */
   streams: StreamGuard;
   /**
-   * Principals of recently seen tokens (`TOKEN_CACHE_MS`), forgotten at once when revoked here.
+   * Principals of recently seen tokens (`TOKEN_CACHE_MS`), forgotten as soon as a revocation is heard.
    * @internal
    */
   tokens: TokenCache;

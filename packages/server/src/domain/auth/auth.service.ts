@@ -79,7 +79,7 @@ export async function login(deps: PublicAuthDeps, input: TLoginInput): Promise<T
   return issueToken(deps, user);
 }
 
-/** Revocation takes effect at once on this instance; other instances drop their cached copy within a second. */
+/** Revocation takes effect at once on this instance; other instances drop their cached copy when they hear of it. */
 export async function logout(deps: { em: EntityManager; actor: Actor; tokens: TokenCache }): Promise<{ revoked: boolean }> {
   deps.tokens.forgetToken(deps.actor.tokenHash);
   return { revoked: await revokeToken(deps.em, deps.actor.tokenHash) };
@@ -91,17 +91,18 @@ export async function logoutAll(deps: { em: EntityManager; actor: Actor; tokens:
   return { revoked: await revokeUserTokens(deps.em, deps.actor.userId) };
 }
 
-/** The actor behind an `Authorization` header (from the cache when seen within its second), or `UNAUTHORIZED`. */
+/** The actor behind an `Authorization` header (from the cache when seen lately), or `UNAUTHORIZED`. */
 export async function authenticate(em: EntityManager, tokens: TokenCache, authorization: string | undefined): Promise<Actor> {
   const token = tokenFromAuthorization(authorization);
   if (!token) throw new AppError('UNAUTHORIZED', 'Please log in: send `Authorization: Bearer <token>`');
   const tokenHash = hashToken(token);
   const cached = tokens.get(tokenHash);
   if (cached) return { ...cached, tokenHash };
+  const mark = tokens.mark();
   const found = await findPrincipalByTokenHash(em, tokenHash);
   if (!found) throw new AppError('UNAUTHORIZED', 'The token is invalid, expired or revoked; please log in again');
   const principal = { userId: found.userId, role: found.role, vendorId: found.vendorId };
-  tokens.remember(tokenHash, principal, found.expiresAt);
+  tokens.remember(tokenHash, principal, found.expiresAt, mark);
   return { ...principal, tokenHash };
 }
 
