@@ -254,6 +254,18 @@ const TRANSACTION_SETTINGS = statement(
   "select set_config('lock_timeout', $1, true), set_config('plan_cache_mode', coalesce($2, current_setting('plan_cache_mode')), true)",
 );
 
+const INDEXED_GENERIC_PLANS = statement(
+  'indexed_generic_plans',
+  "select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)",
+);
+
+/**
+ * A first step for statements with an index for every row they read: prepared, they keep a generic plan (the
+ * connections force custom plans otherwise, see `ormConfig`), which is built without sequential scans, so that it
+ * reads through the indexes however small the tables were when it was made.
+ */
+export const indexedGenericPlans: Step = { statement: INDEXED_GENERIC_PLANS, values: [] };
+
 /**
  * The first step of a batch that takes row locks: `lock_timeout` (and `plan_cache_mode`, for generic plans) for the
  * batch's transaction, as `inSqlTransaction` sets them with `begin`.

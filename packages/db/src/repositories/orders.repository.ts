@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Order, type IOrder } from '../entities/order.entity';
 import { PaymentAttempt, type IPaymentAttempt } from '../entities/payment-attempt.entity';
 import type { ProductRow } from './catalog.repository';
-import { statement, transactionSettings, type Sql, type Step } from '../sql';
+import { afterSteps, indexedGenericPlans, statement, transactionSettings, type Sql, type Step } from '../sql';
 import type { LockedTransactionOptions } from '../transaction';
 import { takeStockExpressions, waitingForStock } from './stock.repository';
 
@@ -64,7 +64,8 @@ const ORDER_INPUTS = statement(
 /**
  * What placing an order needs to know before any lock, in one round trip: whether the address is the
  * customer's, what the customer already holds unpaid (from the partial index of PENDING orders), and the
- * products asked for (those that exist).
+ * products asked for (those that exist). Each is reached by a key or that partial index, so the statement keeps a
+ * generic plan (`indexedGenericPlans`) instead of being planned each time.
  */
 export async function loadOrderInputs(
   sql: Sql,
@@ -73,11 +74,12 @@ export async function loadOrderInputs(
   productIds: readonly string[],
 ): Promise<{ addressOk: boolean; pending: PendingHoldings; products: OrderProductRow[] }> {
   type Row = Partial<OrderProductRow> & { addressOk: boolean; pendingOrders: number; pendingUnits: number };
-  const rows = await sql.query<Row>(ORDER_INPUTS, [addressId, customerId, productIds]);
+  const { rows } = await afterSteps(sql, [indexedGenericPlans], { statement: ORDER_INPUTS, values: [addressId, customerId, productIds] });
+  const found = rows as Row[];
   return {
-    addressOk: rows[0]?.addressOk === true,
-    pending: { orders: rows[0]?.pendingOrders ?? 0, units: rows[0]?.pendingUnits ?? 0 },
-    products: rows.filter((r): r is Row & OrderProductRow => typeof r.id === 'string'),
+    addressOk: found[0]?.addressOk === true,
+    pending: { orders: found[0]?.pendingOrders ?? 0, units: found[0]?.pendingUnits ?? 0 },
+    products: found.filter((r): r is Row & OrderProductRow => typeof r.id === 'string'),
   };
 }
 
