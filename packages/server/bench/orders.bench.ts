@@ -447,7 +447,7 @@ async function main() {
     const mostPerCustomer = Math.max(...rows.map((r) => r.frookoon.maxOrdersPerCustomer));
     const footer = [
       `${SECONDS} s per run; rate limits and caps at their defaults; the busiest customer placed ${mostPerCustomer} orders in one run (MAX_PENDING_ORDERS ${MAX_PENDING_ORDERS}); ` +
-        `server CPU summed over its process tree, peak RSS of its largest process; DB_POOL_MAX ${DB_POOL_MAX} per process`,
+        `server CPU summed over its process tree, peak RSS of its largest process; DB_POOL_MAX ${DB_POOL_MAX} connections per server, shared by its workers`,
       `data made through the API: ${PRODUCTS + 101} products, ${CUSTOMERS} Frookoon customers and ${FLOOR_CUSTOMERS} floor customers (one pool each, ` +
         `Frookoon's unpaid orders paid through the API after each run), set-up ${setupSeconds.toFixed(1)} s ` +
         `(products ${productsSeconds.toFixed(1)} s, customers ${customersSeconds.toFixed(1)} s side by side); paying them took ${closeSeconds.toFixed(1)} s in all`,

@@ -5,10 +5,19 @@ import type { Logger } from './logger';
 import { prepareDatabase } from './server';
 
 const RESTART_DELAY_MS = 1000;
+/** The fewest pooled connections a worker gets, so that a job's statement never waits for a request to finish. */
+const MIN_WORKER_POOL = 2;
+
+/**
+ * Each worker's share of `DB_POOL_MAX`, which is the server's, not each process's: PostgreSQL does its work on its
+ * own cores, and more connections than it can run at once only make it switch between them.
+ */
+export const workerPoolMax = (config: Pick<Config, 'dbPoolMax' | 'workers'>): number =>
+  Math.max(MIN_WORKER_POOL, Math.ceil(config.dbPoolMax / config.workers));
 
 /**
  * `WORKERS=N`: this process starts the database (embedded, unless `DATABASE_URL`), migrates and seeds it once,
- * then runs N server processes that share the API port through `node:cluster`. Jobs, live events and rate limits
+ * then runs N server processes that share the API port through `node:cluster`, and `DB_POOL_MAX` between them. Jobs, live events and rate limits
  * already work across instances through PostgreSQL. A worker that dies is started again; on SIGINT or SIGTERM
  * every worker stops gracefully, then the database.
  */
@@ -29,6 +38,7 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
       // As decided here: with a direct URL always set, a worker would otherwise take any database for a pooler.
       DATABASE_PREPARED_STATEMENTS: config.databasePreparedStatements ? 'on' : 'off',
       WORKERS: '1',
+      DB_POOL_MAX: String(workerPoolMax(config)),
       SEED_DEMO: 'false',
       // Each worker serves its own metrics, on the configured port plus its index.
       METRICS_PORT: config.metrics ? String(config.metrics.port && config.metrics.port + index) : 'off',

@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../../../test/support/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { invariantViolations, makeBuyer, makeProduct, makeVendor, stockOf } from '../../../test/support/fixtures';
 import { request, spawnServer, type ServerProcess } from '../../../test/support/drill';
+import { workerPoolMax } from '../src/cluster';
 
 let db: TestDatabase;
 let app: TestApp;
@@ -49,3 +50,10 @@ it('WORKERS=2: two processes sell the last 50 units to exactly 50 of 200 buyers,
   expect(await stockOf(app.orm.em.fork(), product)).toBe(50);
   expect(await invariantViolations(app.orm.em.fork())).toEqual([]);
 }, 120_000);
+
+it('shares DB_POOL_MAX between the workers, at least two connections each', () => {
+  expect(workerPoolMax({ dbPoolMax: 10, workers: 1 })).toBe(10);
+  expect(workerPoolMax({ dbPoolMax: 10, workers: 2 })).toBe(5);
+  expect(workerPoolMax({ dbPoolMax: 10, workers: 3 })).toBe(4);
+  expect(workerPoolMax({ dbPoolMax: 10, workers: 8 })).toBe(2);
+});
