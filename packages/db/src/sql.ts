@@ -233,13 +233,20 @@ export function withSql<T>(em: EntityManager, work: (sql: Sql) => Promise<T>): P
   return onConnection(em, (connection) => work(sqlOn(em, connection)));
 }
 
+const ASYNC_COMMIT = statement('async_commit', "select set_config('synchronous_commit', 'off', true)");
+
 /**
  * A node-postgres `query` over the ORM's pool, for a library that sends its own statements (the rate limiter): each
- * on a connection of its own, and unnamed when prepared statements are off.
+ * on a connection of its own, unnamed when prepared statements are off, and committed without waiting for the
+ * write-ahead log to reach the disk. A crash may forget the last fraction of a second of counts; no statement of
+ * the request waits for a disk flush of its own.
  */
-export function poolQuery(orm: MikroORM): (config: QueryConfig) => Promise<pg.QueryResult> {
-  const em = orm.em;
-  return (config) => onConnection(em, (connection) => connection.query(prepared(em) ? config : { ...config, name: undefined }));
+export function poolQuery(orm: MikroORM): (config: QueryConfig) => Promise<StepResult> {
+  return (config) =>
+    withSql(orm.em, async (sql) => {
+      const own = { statement: { name: config.name ?? '', text: config.text }, values: config.values ?? [] };
+      return (await sql.batch([{ statement: ASYNC_COMMIT, values: [] }, own]))[1]!;
+    });
 }
 
 /** The connection of the transaction `tx` is in, for repositories called inside an ORM transaction. */

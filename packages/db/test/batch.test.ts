@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { inSqlTransaction, initOrm, statement, withSql } from '@frookoon/db';
+import { inSqlTransaction, initOrm, poolQuery, statement, withSql } from '@frookoon/db';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 
 const SET_LOCK_TIMEOUT = statement('probe_lock_timeout', "select set_config('lock_timeout', $1, true) as set");
@@ -89,5 +89,14 @@ describe.each([
       }),
     ).rejects.toThrow('changed my mind');
     expect(await withSql(orm.em.fork(), (sql) => sql.query(READ, [[base + 7]]))).toEqual([]);
+  });
+
+  it('runs a library’s own statement (the rate limiter’s) as one, committed without waiting for the disk', async () => {
+    const query = poolQuery(orm);
+    const probe = { name: `probe_pool_query_${base}`, text: "select current_setting('synchronous_commit') as commit, $1::int as n", values: [base] };
+    expect(await query(probe)).toEqual({ rows: [{ commit: 'off', n: base }], rowCount: 1 });
+    expect(await query(probe)).toEqual({ rows: [{ commit: 'off', n: base }], rowCount: 1 });
+    // The setting lasts only as long as the statement's own transaction.
+    expect(await withSql(orm.em.fork(), (sql) => sql.query(statement('probe_commit_after', "select current_setting('synchronous_commit') as commit"), []))).toEqual([{ commit: 'on' }]);
   });
 });
