@@ -8,7 +8,7 @@ import { AppError } from '../errors/app-error';
 import { isUnexpected, toAppError } from '../errors/to-app-error';
 import { authenticate, authenticateSubscription, isTokenLive } from '../domain/auth/auth.service';
 import { baseProcedure, middleware } from './init';
-import { observeProcedure } from './telemetry';
+import { observeCall } from './telemetry';
 
 const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
   400: 'BAD_REQUEST', 401: 'UNAUTHORIZED', 402: 'PAYMENT_REQUIRED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 405: 'METHOD_NOT_SUPPORTED',
@@ -17,31 +17,33 @@ const TRPC_CODE_BY_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
 };
 
 /**
- * The pipeline of every procedure, one middleware so that a call pays for one context copy: a fresh identity map
- * (a tRPC batch shares one context but never one unit of work); whatever was thrown becomes an `AppError`, is
- * logged once, and travels as a TRPCError whose code carries the problem's HTTP status (the error formatter builds
- * the body); and a mutation, which may have written outbox events, has them dispatched soon rather than at the
- * next poll.
+ * The pipeline of every procedure, one middleware so that a call pays for one context copy: a span and the call's
+ * metrics (`observeCall`); a fresh identity map (a tRPC batch shares one context but never one unit of work);
+ * whatever was thrown becomes an `AppError`, is logged once, and travels as a TRPCError whose code carries the
+ * problem's HTTP status (the error formatter builds the body); and a mutation, which may have written outbox
+ * events, has them dispatched soon rather than at the next poll.
  */
-const pipeline = middleware(async ({ ctx, next, path, type }) => {
-  // Filled in by authentication further down the chain, so that refusals are logged with the user.
-  const call: { userId?: string } = {};
-  const result = await next({ ctx: { call, em: ctx.orm.em.fork() } });
-  if (type === 'mutation') ctx.pokeOutbox();
-  if (result.ok) return result;
-  const appError = toAppError(result.error);
-  const fields = { path, error_code: appError.code, field: appError.field, user_id: call.userId };
-  if (isUnexpected(appError)) {
-    ctx.log.error({ ...fields, err: appError.cause ?? appError }, 'unexpected error');
-  } else if (type === 'mutation' && appError.status < 500) {
-    ctx.log.warn(fields, `${path} refused: ${appError.code}`);
-  } else {
-    ctx.log.info(fields, `${path} failed: ${appError.code}`);
-  }
-  throw new TRPCError({ code: TRPC_CODE_BY_STATUS[appError.status] ?? 'INTERNAL_SERVER_ERROR', message: appError.message, cause: appError });
-});
+const pipeline = middleware(({ ctx, next, path, type }) =>
+  observeCall(ctx, path, type, async () => {
+    // Filled in by authentication further down the chain, so that refusals are logged with the user.
+    const call: { userId?: string } = {};
+    const result = await next({ ctx: { call, em: ctx.orm.em.fork() } });
+    if (type === 'mutation') ctx.pokeOutbox();
+    if (result.ok) return result;
+    const appError = toAppError(result.error);
+    const fields = { path, error_code: appError.code, field: appError.field, user_id: call.userId };
+    if (isUnexpected(appError)) {
+      ctx.log.error({ ...fields, err: appError.cause ?? appError }, 'unexpected error');
+    } else if (type === 'mutation' && appError.status < 500) {
+      ctx.log.warn(fields, `${path} refused: ${appError.code}`);
+    } else {
+      ctx.log.info(fields, `${path} failed: ${appError.code}`);
+    }
+    throw new TRPCError({ code: TRPC_CODE_BY_STATUS[appError.status] ?? 'INTERNAL_SERVER_ERROR', message: appError.message, cause: appError });
+  }),
+);
 
-export const publicProcedure = baseProcedure.use(observeProcedure).use(pipeline);
+export const publicProcedure = baseProcedure.use(pipeline);
 
 /** What every procedure's context holds once the pipeline ran. */
 type PipelineContext = Context & { call: { userId?: string }; em: EntityManager };
