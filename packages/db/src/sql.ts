@@ -69,7 +69,7 @@ const prepared = (em: EntityManager) => optionsByOrm.get(em.config)?.preparedSta
 function sqlOn(em: EntityManager, connection: ClientBase): Sql {
   const named = prepared(em);
   const send = (s: Statement, values: readonly unknown[]) => {
-    logQuery(em, s.text, values);
+    logQuery(em, () => [s.text, values]);
     // The ORM has its connections hand timestamps over as text; these statements read node-postgres's own types.
     return connection.query({ name: named ? s.name : undefined, text: s.text, values: [...values], types: pg.types });
   };
@@ -81,7 +81,7 @@ function sqlOn(em: EntityManager, connection: ClientBase): Sql {
       return new Promise((resolve, reject) => {
         const batch = new Batch(steps, named, (err, results) => (err ? reject(err) : resolve(results!)));
         // One entry per round trip: the statements of a batch together.
-        logQuery(em, batch.text, steps.flatMap((step) => step.values));
+        logQuery(em, () => [batch.text, steps.flatMap((step) => step.values)]);
         // A submittable: node-postgres queues it like a query and hands it the connection's messages.
         void (connection.query as unknown as (submittable: Batch) => void)(batch);
       });
@@ -118,8 +118,10 @@ interface Wire {
  * counts its own, so that a batch that fails part way prepares again only what did not go through.
  */
 class Batch {
-  /** The statements, for tracing: the pg instrumentation names its span after a query's text. */
-  readonly text: string;
+  /** The statements, for tracing (the pg instrumentation names its span after a query's text) and the query log. */
+  get text(): string {
+    return this.steps.map((step) => step.statement.text).join('; ');
+  }
   private readonly results: StepResult[] = [];
   private parsers: ((value: string) => unknown)[] = [];
   private names: string[] = [];
@@ -133,9 +135,7 @@ class Batch {
     private readonly named: boolean,
     /** Called once, when the batch ends; an instrumentation of node-postgres may wrap it, as it does a query's. */
     public callback: (err: Error | null, results?: StepResult[]) => void,
-  ) {
-    this.text = steps.map((step) => step.statement.text).join('; ');
-  }
+  ) {}
 
   private readonly parsed = () => {
     const statement = this.parsing.shift();
@@ -212,9 +212,11 @@ class Batch {
 }
 
 /** Statements go to the ORM's query log like its own, when that log is on. */
-function logQuery(em: EntityManager, text: string, values: readonly unknown[] = []): void {
+function logQuery(em: EntityManager, entry: () => [text: string, values: readonly unknown[]]): void {
   const logger = em.config.getLogger();
-  if (logger.isEnabled('query')) logger.logQuery({ query: text, params: [...values], level: 'info' });
+  if (!logger.isEnabled('query')) return;
+  const [text, values] = entry();
+  logger.logQuery({ query: text, params: [...values], level: 'info' });
 }
 
 /** Runs `work` on one connection of the ORM's pool, given back when it ends. */
@@ -335,7 +337,7 @@ function transactionOn(em: EntityManager, connection: ClientBase, options: Locke
 }
 
 const simple = (em: EntityManager, connection: ClientBase, text: string) => {
-  logQuery(em, text);
+  logQuery(em, () => [text, []]);
   return connection.query(text);
 };
 
