@@ -260,7 +260,8 @@ export async function sqlOf(tx: EntityManager): Promise<Sql> {
 
 const TRANSACTION_SETTINGS = statement(
   'transaction_settings',
-  "select set_config('lock_timeout', $1, true), set_config('plan_cache_mode', coalesce($2, current_setting('plan_cache_mode')), true)",
+  `select set_config('lock_timeout', $1, true), set_config('plan_cache_mode', coalesce($2, current_setting('plan_cache_mode')), true),
+          set_config('enable_seqscan', coalesce($3, current_setting('enable_seqscan')), true)`,
 );
 
 const INDEXED_GENERIC_PLANS = statement(
@@ -276,12 +277,12 @@ const INDEXED_GENERIC_PLANS = statement(
 export const indexedGenericPlans: Step = { statement: INDEXED_GENERIC_PLANS, values: [] };
 
 /**
- * The first step of a batch that takes row locks: `lock_timeout` (and `plan_cache_mode`, for generic plans) for the
+ * The first step of a batch that takes row locks: `lock_timeout` (and the plan settings of `genericPlans`) for the
  * batch's transaction, as `inSqlTransaction` sets them with `begin`.
  */
 export const transactionSettings = (options: LockedTransactionOptions): Step => ({
   statement: TRANSACTION_SETTINGS,
-  values: [`${lockTimeoutMs(options)}ms`, options.genericPlans ? 'auto' : null],
+  values: [`${lockTimeoutMs(options)}ms`, ...(options.genericPlans ? ['force_generic_plan', 'off'] : [null, null])],
 });
 
 /** The Sql of an open transaction. */

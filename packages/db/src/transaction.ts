@@ -10,9 +10,9 @@ export interface LockedTransactionOptions {
   /** Base of the jittered exponential backoff between attempts. */
   backoffMs?: number;
   /**
-   * Let PostgreSQL keep a generic plan of each prepared statement (`SET LOCAL plan_cache_mode = auto`), planning it
-   * once per connection: only for transactions whose statements insert, or reach rows by the key of a table that does
-   * not grow with the orders (stock), so that no plan made while a table was small can scan it later.
+   * Plan each prepared statement once per connection, generically and without sequential scans (as
+   * `indexedGenericPlans`): only for transactions whose statements read every row through an index, so that the plan
+   * reads through the indexes however small the tables were when it was made.
    */
   genericPlans?: boolean;
 }

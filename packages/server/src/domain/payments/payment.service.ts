@@ -80,7 +80,8 @@ type SettlingAttempt = Pick<IPaymentAttempt, 'id' | 'orderIds'> & { made?: reado
  * stale attempt goes step by step under the locks.
  */
 async function startAttempt(deps: PaymentDeps, target: PaymentTarget): Promise<StartedAttempt> {
-  const options = { lockTimeoutMs: deps.lockTimeoutMs };
+  // Orders and attempts are read by their keys (or the checkout's index): one plan per connection.
+  const options = { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true };
   const id = newId();
   const { orders, started } = await withConflictRetries(deps.em, options, () =>
     withSql(deps.em, (sql) => lockPayableOrdersStartingAttempt(sql, target, deps.actor.userId, id, options)).catch(inProgressOnDuplicate),
@@ -175,7 +176,7 @@ type SettleDeps = Pick<PaymentDeps, 'em' | 'lockTimeoutMs'> & { actor: Actor | n
  * while it was being paid): the lifecycle path settles those.
  */
 async function confirmCharge(deps: SettleDeps, attempt: SettlingAttempt, reference: string): Promise<SettledOrder[] | null> {
-  const options = { lockTimeoutMs: deps.lockTimeoutMs };
+  const options = { lockTimeoutMs: deps.lockTimeoutMs, genericPlans: true };
   const at = new Date();
   const settlement = (orders: readonly TransitionSubject[]) => {
     const records = orders.map((o) => transitionRecords(o, 'pay', 'PENDING', deps, null));
