@@ -5,9 +5,11 @@ const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundF
 
 /**
  * What the gateway remembers is bounded: a long-running server on the test gateway (a demo, a benchmark) keeps the
- * latest charges and refunds, enough to answer retries and the sweeper's questions about recent attempts.
+ * outcomes of the latest charges and refunds, enough to answer retries and the sweeper's questions about recent
+ * attempts, and a shorter list of the requests themselves, for a test or a demo to look at.
  */
 const REMEMBERED = 100_000;
+const LISTED = 10_000;
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.set(key, value);
@@ -16,7 +18,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 
 function record<T>(list: T[], item: T): void {
   list.push(item);
-  if (list.length > 2 * REMEMBERED) list.splice(0, REMEMBERED);
+  if (list.length > 2 * LISTED) list.splice(0, LISTED);
 }
 
 /**
@@ -28,7 +30,7 @@ export class TestPaymentGateway implements PaymentGateway {
   readonly charges: ChargeRequest[] = [];
   readonly refunds: RefundRequest[] = [];
   private readonly byAttempt = new Map<string, ChargeResult>();
-  private readonly byReference = new Map<string, { token: string; amountCents: number }>();
+  private readonly byReference = new Map<string, { token: string; amountCents: number; refundedCents: number }>();
   private readonly byRefund = new Map<string, { reference: string }>();
 
   constructor(private readonly delayMs = 0) {}
@@ -41,7 +43,7 @@ export class TestPaymentGateway implements PaymentGateway {
     if (APPROVED.has(request.paymentToken)) {
       record(this.charges, request);
       const reference = `pay_test_${randomBytes(8).toString('hex')}`;
-      remember(this.byReference, reference, { token: request.paymentToken, amountCents: request.amountCents });
+      remember(this.byReference, reference, { token: request.paymentToken, amountCents: request.amountCents, refundedCents: 0 });
       result = { outcome: 'succeeded', reference };
     } else if (request.paymentToken.startsWith('tok_chargeDeclined')) {
       result = { outcome: 'declined', reason: 'card_declined' };
@@ -59,8 +61,8 @@ export class TestPaymentGateway implements PaymentGateway {
     const charge = this.byReference.get(request.paymentReference);
     if (!charge) throw new Error(`No such charge: ${request.paymentReference}`);
     if (charge.token === 'tok_refundFails') throw new Error('The test gateway refuses refunds of charges made with tok_refundFails');
-    const refunded = this.refunds.filter((r) => r.paymentReference === request.paymentReference).reduce((sum, r) => sum + r.amountCents, 0);
-    if (refunded + request.amountCents > charge.amountCents) throw new Error('Refunds would exceed the charge');
+    if (charge.refundedCents + request.amountCents > charge.amountCents) throw new Error('Refunds would exceed the charge');
+    charge.refundedCents += request.amountCents;
     record(this.refunds, request);
     const result = { reference: `re_test_${randomBytes(8).toString('hex')}` };
     remember(this.byRefund, request.refundId, result);
