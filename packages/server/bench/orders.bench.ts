@@ -3,7 +3,7 @@
  * floor (floor-server.ts), each its own process, on one throwaway embedded PostgreSQL, in the same run.
  * Workloads (one hot product; uniform over many products; three-line orders over 100 products; place-and-pay)
  * run at 16 and 64 connections for BENCH_SECONDS each, then hot and uniform again at the most connections with
- * the server restarted as WORKERS=2. The vendor, the products with their stock and the customers with their
+ * the server restarted as WORKERS=2, each beside a floor run of its own. The vendor, the products with their stock and the customers with their
  * tokens and addresses are made through Frookoon's own REST API, as a client would. Rate limits and the cap on
  * unpaid orders stay at their defaults: Frookoon's customers are one pool whose pending orders they pay
  * through the API after each run (after its stock check), so neither limit shapes the figures; the floor,
@@ -85,8 +85,6 @@ interface Row {
   workers: number;
   frookoon: Figures;
   floor: Figures;
-  /** Whether `floor` was measured beside this row or taken from the single-worker row of the same workload. */
-  floorFrom: 'this run' | 'single-worker run';
   ratio: number;
 }
 
@@ -405,7 +403,7 @@ async function main() {
       for (const connections of CONNECTIONS) {
         const frookoon = await measureFrookoon(w, connections, SECONDS);
         const floor = await measureFloor(w, connections, SECONDS);
-        rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, floorFrom: 'this run', ratio: frookoon.perSecond / floor.perSecond });
+        rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond });
       }
     }
 
@@ -416,9 +414,10 @@ async function main() {
       targets[0] = await startFrookoon(MULTI_WORKERS);
       await measureFrookoon(warmUp, 16, 2);
       for (const w of multi) {
+        // The floor again, right after: a ratio compares two runs made under the same conditions of the host.
         const frookoon = await measureFrookoon(w, multiConnections, SECONDS);
-        const floor = rows.find((r) => r.workload === w.name && r.connections === multiConnections)!.floor;
-        rows.push({ workload: w.name, connections: multiConnections, workers: MULTI_WORKERS, frookoon, floor, floorFrom: 'single-worker run', ratio: frookoon.perSecond / floor.perSecond });
+        const floor = await measureFloor(w, multiConnections, SECONDS);
+        rows.push({ workload: w.name, connections: multiConnections, workers: MULTI_WORKERS, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond });
       }
     }
 
@@ -451,7 +450,7 @@ async function main() {
       `data made through the API: ${PRODUCTS + 101} products, ${CUSTOMERS} Frookoon customers and ${FLOOR_CUSTOMERS} floor customers (one pool each, ` +
         `Frookoon's unpaid orders paid through the API after each run), set-up ${setupSeconds.toFixed(1)} s ` +
         `(products ${productsSeconds.toFixed(1)} s, customers ${customersSeconds.toFixed(1)} s side by side); paying them took ${closeSeconds.toFixed(1)} s in all`,
-      ...(rows.some((r) => r.workers > 1) ? [`workers = ${MULTI_WORKERS} rows: the same server restarted with WORKERS=${MULTI_WORKERS}, compared with the floor figures of the single-worker row`] : []),
+      ...(rows.some((r) => r.workers > 1) ? [`workers = ${MULTI_WORKERS} rows: the same server restarted with WORKERS=${MULTI_WORKERS}, each beside a floor run of its own`] : []),
       bouncer ? `through PgBouncer (transaction pooling, ${DB_POOL_MAX} server connections), for Frookoon and the floor alike` : 'straight to PostgreSQL',
     ];
     process.stdout.write(`${footer.join('\n')}\n`);
