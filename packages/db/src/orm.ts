@@ -48,10 +48,10 @@ export function ormConfig(settings: OrmSettings): Options {
         application_name: 'frookoon',
         // A prepared statement keeps a generic plan once it has run five times. Made while a table was still small (a
         // new deployment, a fresh benchmark), that plan goes on scanning the table however large it grows; so each
-        // execution is planned for its values. Only transactions whose statements reach rows by a key of a table that
-        // does not grow with orders ask for generic plans (`genericPlans`), and statements with an index for every
-        // row they read ask for generic plans built without sequential scans (`indexedGenericPlans`). Unnamed
-        // statements, without prepared statements, are always planned for their values.
+        // execution is planned for its values. Only statements with an index for every row they read ask for one generic
+        // plan per connection, built without sequential scans (`genericPlans` for a locked transaction,
+        // `indexedGenericPlans` for a statement of its own). Unnamed statements, without prepared statements, are
+        // always planned for their values.
         ...(settings.preparedStatements === false ? {} : { options: '-c plan_cache_mode=force_custom_plan' }),
       },
       acquireConnectionTimeout: connectTimeoutMs,

@@ -17,8 +17,8 @@ export const workerPoolMax = (config: Pick<Config, 'dbPoolMax' | 'workers'>): nu
 
 /**
  * `WORKERS=N`: this process starts the database (embedded, unless `DATABASE_URL`), migrates and seeds it once,
- * then runs N server processes that share the API port through `node:cluster`, and `DB_POOL_MAX` between them. Jobs, live events and rate limits
- * already work across instances through PostgreSQL. A worker that dies is started again; on SIGINT or SIGTERM
+ * then runs N server processes that share the API port and `DB_POOL_MAX` (through `node:cluster`). Jobs, live
+ * events and rate limits already work across instances through PostgreSQL. A worker that dies is started again; on SIGINT or SIGTERM
  * every worker stops gracefully, then the database.
  */
 export async function runPrimary(config: Config, log: Logger): Promise<void> {
