@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 
 declare global {
@@ -12,7 +12,8 @@ declare global {
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-export const newRequestId = (): string => `req_${randomBytes(6).toString('hex')}`;
+/** `req_` and 12 random hex digits: the last 48 bits of a random UUID, which Node draws from a buffer it refills in bulk. */
+export const newRequestId = (): string => `req_${randomUUID().slice(24)}`;
 
 /** Keeps the caller's `X-Request-Id` when it is sane, else makes one; echoes it on every response. */
 export const requestId: RequestHandler = (req, res, next) => {
