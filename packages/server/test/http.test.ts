@@ -83,6 +83,17 @@ describe('request id', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('writes one line per request, with its id, status and path without the query string; none for the probes', async () => {
+    const res = await app.http('/api/v1/products?limit=1&ticket=not-for-the-log', { headers: { 'x-request-id': 'access-line-1' } });
+    expect(res.status).toBe(200);
+    await app.http('/healthz', { headers: { 'x-request-id': 'access-line-probe' } });
+    await expect.poll(() => app.logs.filter((l) => l.request_id === 'access-line-1')).toEqual([
+      expect.objectContaining({ level: 'info', msg: 'request completed', req: { method: 'GET', url: '/api/v1/products' }, res: { status: 200 }, responseTime: expect.any(Number) }),
+    ]);
+    expect(JSON.stringify(app.logs)).not.toContain('not-for-the-log');
+    expect(app.logs.filter((l) => l.request_id === 'access-line-probe')).toEqual([]);
+  });
+
   it('makes one when none, or an insane one, is sent', async () => {
     const none = await app.http('/healthz');
     expect(none.headers.get('x-request-id')).toMatch(REQUEST_ID);
@@ -207,6 +218,9 @@ describe('problem details on every error path', () => {
       expect(line).toBeDefined();
       expect(JSON.stringify(line)).toMatch(/relation .*vendor.* does not exist/);
       expect((line!.err as { stack: string }).stack).toContain('\n    at ');
+      await expect
+        .poll(() => broken.logs.find((l) => l.request_id === problem.request_id && l.msg === 'request errored'))
+        .toMatchObject({ level: 'error', res: { status: 500 }, req: { method: 'POST', url: '/api/v1/vendors' } });
     } finally {
       await broken.close();
     }

@@ -1,5 +1,4 @@
 import express, { type ErrorRequestHandler } from 'express';
-import { pinoHttp } from 'pino-http';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { MAX_BATCH_CALLS } from '@frookoon/contract';
 import { AppError } from '../errors/app-error';
@@ -10,6 +9,7 @@ import { corsMiddleware } from './cors';
 import { sendProblem } from './problem';
 import { toProblem } from '../errors/problem';
 import { requestId } from './request-id';
+import { requestLogging } from './request-log';
 import { SECURITY_POLICY, securityHeaders } from './security-headers';
 import { REST_BASE } from './openapi';
 import { restRouter } from './rest';
@@ -50,21 +50,7 @@ export function createApp(services: AppServices): express.Express {
 
   if (services.metrics) app.use(httpMetrics(services.metrics, { path: '/trpc', procedures: Object.keys(appRouter._def.procedures) }));
   app.use(requestId);
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req) => (req as express.Request).requestId,
-      customAttributeKeys: { reqId: 'request_id' },
-      quietReqLogger: true,
-      serializers: {
-        // Without the query string: a subscription's parameters (its ticket) and query inputs stay out of the log.
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  app.use(requestLogging(app, log, { quiet: (req) => req.url === '/healthz' || req.url === '/readyz' }));
   app.use(securityHeaders(SECURITY_POLICY));
   app.use(corsMiddleware(config.corsOrigins));
 
@@ -91,7 +77,7 @@ export function createApp(services: AppServices): express.Express {
       onError: ({ error, req }) => {
         // Procedure errors were logged by the pipeline; these come from the transport (bad batch, bad JSON).
         if (error.cause instanceof AppError) return;
-        req.log?.info({ error_code: toAppError(error).code, err: error }, 'tRPC request refused');
+        req.log.info({ error_code: toAppError(error).code, err: error }, 'tRPC request refused');
       },
     }),
   );

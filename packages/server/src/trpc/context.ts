@@ -10,7 +10,7 @@ import type { Metrics } from '../telemetry/metrics';
 import type { RateLimiter } from '../limits/rate-limiter';
 // Brings the request augmentations (`req.requestId`, `req.log`) into every program that sees the context.
 import type {} from '../http/request-id';
-import type {} from 'pino-http';
+import type {} from '../http/request-log';
 
 /**
  * The server's parts every procedure can reach. Each member is marked internal: the SDK's declarations are built
@@ -49,7 +49,12 @@ export interface AppServices {
 }
 
 /** What every procedure can reach; built once per HTTP request (one tRPC batch or one REST call). */
-export interface Context extends AppServices {
+export interface Context extends Omit<AppServices, 'log'> {
+  /**
+   * The request's logger, whose lines carry its `request_id`; made the first time it is asked for.
+   * @internal
+   */
+  requestLog(): Logger;
   /** @internal */
   requestId: string;
   /**
@@ -79,24 +84,6 @@ export interface Context extends AppServices {
   instance: string | undefined;
 }
 
-export function createContextInner(
-  services: AppServices,
-  request: {
-    requestId: string; authorization?: string; idempotencyKey?: string; subscriptionTicket?: string; clientIp?: string; instance?: string; log?: Logger;
-  },
-): Context {
-  return {
-    ...services,
-    log: request.log ?? services.log.child({ request_id: request.requestId }),
-    requestId: request.requestId,
-    authorization: request.authorization,
-    idempotencyKey: request.idempotencyKey,
-    subscriptionTicket: request.subscriptionTicket,
-    clientIp: request.clientIp ?? 'unknown',
-    instance: request.instance,
-  };
-}
-
 /**
  * `connectionParams` carry a subscription ticket for server-sent-event subscriptions, which a browser's
  * EventSource cannot authenticate with a header: a single-use ticket in the URL, never the bearer token.
@@ -107,13 +94,15 @@ export function createContextFromRequest(
   instance?: string,
   connectionParams?: Record<string, string | undefined> | null,
 ): Context {
-  return createContextInner(services, {
+  const { log: _serverLog, ...parts } = services;
+  return {
+    ...parts,
+    requestLog: () => req.log,
     requestId: req.requestId,
     authorization: req.get('authorization'),
     idempotencyKey: req.get('idempotency-key'),
     subscriptionTicket: connectionParams?.ticket,
-    clientIp: req.ip,
+    clientIp: req.ip ?? 'unknown',
     instance,
-    log: req.log,
-  });
+  };
 }

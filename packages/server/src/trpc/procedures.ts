@@ -32,12 +32,13 @@ const pipeline = middleware(({ ctx, next, path, type }) =>
     if (result.ok) return result;
     const appError = toAppError(result.error);
     const fields = { path, error_code: appError.code, field: appError.field, user_id: call.userId };
+    const log = ctx.requestLog();
     if (isUnexpected(appError)) {
-      ctx.log.error({ ...fields, err: appError.cause ?? appError }, 'unexpected error');
+      log.error({ ...fields, err: appError.cause ?? appError }, 'unexpected error');
     } else if (type === 'mutation' && appError.status < 500) {
-      ctx.log.warn(fields, `${path} refused: ${appError.code}`);
+      log.warn(fields, `${path} refused: ${appError.code}`);
     } else {
-      ctx.log.info(fields, `${path} failed: ${appError.code}`);
+      log.info(fields, `${path} failed: ${appError.code}`);
     }
     throw new TRPCError({ code: TRPC_CODE_BY_STATUS[appError.status] ?? 'INTERNAL_SERVER_ERROR', message: appError.message, cause: appError });
   }),
@@ -55,7 +56,7 @@ async function resolveActor(ctx: PipelineContext, roles?: readonly Role[]) {
   if (roles && !roles.includes(actor.role)) {
     throw new AppError('FORBIDDEN', `Only ${roles.join(' or ')} accounts may do this`);
   }
-  return { actor, log: ctx.log.child({ user_id: actor.userId }) };
+  return actor;
 }
 
 /** The middlewares that resolve a token, whatever roles they admit; read by `requiresToken`. */
@@ -67,7 +68,7 @@ function markAuthenticating<P extends { _def: { middlewares: unknown[] } }>(proc
   return procedure;
 }
 
-export const authedProcedure = markAuthenticating(publicProcedure.use(async ({ ctx, next }) => next({ ctx: await resolveActor(ctx) })));
+export const authedProcedure = markAuthenticating(publicProcedure.use(async ({ ctx, next }) => next({ ctx: { actor: await resolveActor(ctx) } })));
 
 /**
  * Live subscriptions: opened with a single-use ticket (its connection parameter) or a bearer header, and held
@@ -77,7 +78,7 @@ export const subscriptionProcedure = publicProcedure.use(async ({ ctx, next, sig
   const actor = await authenticateSubscription(ctx.em, ctx.tokens, ctx.subscriptionTicket, ctx.authorization);
   ctx.call.userId = actor.userId;
   const lease = ctx.streams.lease(actor, () => isTokenLive(ctx.orm.em.fork(), actor.tokenHash), signal);
-  return next({ ctx: { actor, lease, log: ctx.log.child({ user_id: actor.userId }) } });
+  return next({ ctx: { actor, lease } });
 });
 
 /**
@@ -103,7 +104,7 @@ export function creates(what: string) {
 
 /** Only the given roles; anyone else authenticated gets `FORBIDDEN`. */
 export function roleProcedure(...roles: Role[]) {
-  return markAuthenticating(publicProcedure.use(async ({ ctx, next }) => next({ ctx: await resolveActor(ctx, roles) })));
+  return markAuthenticating(publicProcedure.use(async ({ ctx, next }) => next({ ctx: { actor: await resolveActor(ctx, roles) } })));
 }
 
 /**
@@ -112,13 +113,13 @@ export function roleProcedure(...roles: Role[]) {
  */
 export const orderingProcedure = markAuthenticating(
   publicProcedure.use(async ({ ctx, next }) => {
-    const { actor, log } = await resolveActor(ctx, ['customer']);
+    const actor = await resolveActor(ctx, ['customer']);
     await ctx.rateLimiter.consume('orders', actor.tokenHash);
     const ordering = {
       em: ctx.em, actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
       pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
     };
-    return next({ ctx: { actor, log, ordering } });
+    return next({ ctx: { actor, ordering } });
   }),
 );
 
