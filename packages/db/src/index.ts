@@ -16,6 +16,7 @@ export * from './repositories/orders.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/money.repository';
 export * from './repositories/retention.repository';
+export * from './repositories/rate-limit.repository';
 export * from './repositories/tickets.repository';
 export * from './repositories/backlog.repository';
 export * from './sql';

@@ -237,6 +237,9 @@ export function withSql<T>(em: EntityManager, work: (sql: Sql) => Promise<T>): P
 
 const ASYNC_COMMIT = statement('async_commit', "select set_config('synchronous_commit', 'off', true)");
 
+/** A step that lets its batch's transaction commit without waiting for the write-ahead log to reach the disk. */
+export const asyncCommit: Step = { statement: ASYNC_COMMIT, values: [] };
+
 /**
  * A node-postgres `query` over the ORM's pool, for a library that sends its own statements (the rate limiter): each
  * on a connection of its own, unnamed when prepared statements are off, and committed without waiting for the
@@ -247,7 +250,7 @@ export function poolQuery(orm: MikroORM): (config: QueryConfig) => Promise<StepR
   return (config) =>
     withSql(orm.em, async (sql) => {
       const own = { statement: { name: config.name ?? '', text: config.text }, values: config.values ?? [] };
-      return (await sql.batch([{ statement: ASYNC_COMMIT, values: [] }, own]))[1]!;
+      return (await sql.batch([asyncCommit, own]))[1]!;
     });
 }
 

@@ -98,6 +98,24 @@ describe('order and checkout creation', () => {
     expect(await invariantViolations(app.orm.em.fork())).toEqual([]);
   });
 
+  it('refuses a token over its limit from memory, writing nothing, for the rest of its window', async () => {
+    const product = await makeProduct(app, vendorId, { stock: 100 });
+    const buyer = await makeBuyer(app);
+    for (let i = 0; i < 3; i++) expect((await order(app, buyer, product)).status).toBe(201);
+    const counted = async () =>
+      (await app.orm.em.fork().execute<{ points: number }[]>(
+        "select r.points from rate_limit r join api_token t on r.key = 'orders:' || t.token_hash where t.user_id = ?",
+        [buyer.id],
+      ))[0]!.points;
+    await expectRateLimited(await order(app, buyer, product), 60);
+    expect(await counted()).toBe(4);
+    // Refused again from memory: the count in the database stays where the first refusal left it.
+    for (let i = 0; i < 3; i++) await expectRateLimited(await order(app, buyer, product), 60);
+    expect(await counted()).toBe(4);
+    const placed = await app.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from customer_order where customer_id = ?', [buyer.id]);
+    expect(placed[0]!.n).toBe(3);
+  });
+
   it('lets 100 customers place 2 orders each, all at once, under the default limits', async () => {
     const open = await startTestApp({ DB_POOL_MAX: '20' }, app.db);
     try {

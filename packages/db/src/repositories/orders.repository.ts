@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Order, type IOrder } from '../entities/order.entity';
 import { PaymentAttempt, type IPaymentAttempt } from '../entities/payment-attempt.entity';
 import type { ProductRow } from './catalog.repository';
-import { afterSteps, indexedGenericPlans, statement, transactionSettings, type Sql, type Step } from '../sql';
+import { indexedGenericPlans, statement, transactionSettings, type Sql, type Step, type StepResult } from '../sql';
 import type { LockedTransactionOptions } from '../transaction';
 import { takeStockExpressions, waitingForStock } from './stock.repository';
 
@@ -65,21 +65,24 @@ const ORDER_INPUTS = statement(
  * What placing an order needs to know before any lock, in one round trip: whether the address is the
  * customer's, what the customer already holds unpaid (from the partial index of PENDING orders), and the
  * products asked for (those that exist). Each is reached by a key or that partial index, so the statement keeps a
- * generic plan (`indexedGenericPlans`) instead of being planned each time.
+ * generic plan (`indexedGenericPlans`) instead of being planned each time. `along` goes in the same round trip and
+ * transaction, before the read (counting the call against a rate limit); `alongResults` are its steps' results.
  */
 export async function loadOrderInputs(
   sql: Sql,
   customerId: string,
   addressId: string,
   productIds: readonly string[],
-): Promise<{ addressOk: boolean; pending: PendingHoldings; products: OrderProductRow[] }> {
+  along: readonly Step[] = [],
+): Promise<{ addressOk: boolean; pending: PendingHoldings; products: OrderProductRow[]; alongResults: StepResult[] }> {
   type Row = Partial<OrderProductRow> & { addressOk: boolean; pendingOrders: number; pendingUnits: number };
-  const { rows } = await afterSteps(sql, [indexedGenericPlans], { statement: ORDER_INPUTS, values: [addressId, customerId, productIds] });
-  const found = rows as Row[];
+  const results = await sql.batch([indexedGenericPlans, ...along, { statement: ORDER_INPUTS, values: [addressId, customerId, productIds] }]);
+  const found = results.at(-1)!.rows as Row[];
   return {
     addressOk: found[0]?.addressOk === true,
     pending: { orders: found[0]?.pendingOrders ?? 0, units: found[0]?.pendingUnits ?? 0 },
     products: found.filter((r): r is Row & OrderProductRow => typeof r.id === 'string'),
+    alongResults: results.slice(1, -1),
   };
 }
 

@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { poolQuery } from '@frookoon/db';
+import { countUseSteps, countedUse, poolQuery, type Step, type StepResult } from '@frookoon/db';
 import { AppError } from '../errors/app-error';
 import type { RateLimitsConfig } from '../config';
 
 export type RateLimitName = 'loginFailures' | 'registrations' | 'orders';
+
+/** A use of a key counted by statements its caller sends with its own first round trip (see `RateLimiter.countWith`). */
+export interface CountedUse {
+  /** The statements that count it; the last one's result goes to `check`. */
+  steps: Step[];
+  /** `RATE_LIMITED` when the count is over the limit; the key is then refused from memory for the rest of its window. */
+  check(result: StepResult): void;
+}
 
 /** The limits of DESIGN §10, counted in PostgreSQL so that every instance shares them. */
 export interface RateLimiter {
@@ -13,6 +21,11 @@ export interface RateLimiter {
   consume(name: RateLimitName, key: string): Promise<void>;
   /** Gives back one use `consume` counted (a login that succeeded was no failed login). */
   refund(name: RateLimitName, key: string): Promise<void>;
+  /**
+   * One use of `key`, counted by statements the caller sends along with its first read instead of a round trip of
+   * their own; undefined when limits are off. A key over its limit is refused here, from memory, with no statement.
+   */
+  countWith(name: RateLimitName, key: string): CountedUse | undefined;
 }
 
 const REFUSAL: Record<RateLimitName, string> = {
@@ -24,7 +37,15 @@ const REFUSAL: Record<RateLimitName, string> = {
 /** A bounded key for a value of any length (an email may be longer than a key column), that does not store it. */
 export const hashedKey = (value: string): string => createHash('sha256').update(value).digest('hex');
 
-const unlimited: RateLimiter = { consume: async () => undefined, refund: async () => undefined };
+const unlimited: RateLimiter = { consume: async () => undefined, refund: async () => undefined, countWith: () => undefined };
+
+const refusal = (name: RateLimitName, msLeft: number): AppError => {
+  const retryAfter = Math.max(1, Math.ceil(msLeft / 1000));
+  return new AppError('RATE_LIMITED', `${REFUSAL[name]}; try again in ${retryAfter} s`, { retryAfter });
+};
+
+/** Keys refused until the end of their window; past this many, the expired ones are dropped when one is added. */
+const MAX_BLOCKED_IN_MEMORY = 10_000;
 
 export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig): RateLimiter {
   if (!config.enabled) return unlimited;
@@ -49,18 +70,41 @@ export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig): Rate
     registrations: limiter(config.registrations, 'registrations'),
     orders: limiter(config.orders, 'orders'),
   };
+  // Keys `countWith` found over their limit (with the library's prefix), and when their window ends.
+  const blocked = new Map<string, number>();
+  const block = (key: string, until: number) => {
+    if (blocked.size >= MAX_BLOCKED_IN_MEMORY) for (const [k, end] of blocked) if (end <= Date.now()) blocked.delete(k);
+    blocked.set(key, until);
+  };
   return {
     async consume(name, key) {
       try {
         await limiters[name].consume(key);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
-        const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-        throw new AppError('RATE_LIMITED', `${REFUSAL[name]}; try again in ${retryAfter} s`, { retryAfter });
+        throw refusal(name, err.msBeforeNext);
       }
     },
     async refund(name, key) {
       await limiters[name].reward(key);
+    },
+    countWith(name, key) {
+      const rule = config[name];
+      const stored = `${name}:${key}`;
+      const until = blocked.get(stored);
+      if (until !== undefined) {
+        if (until > Date.now()) throw refusal(name, until - Date.now());
+        blocked.delete(stored);
+      }
+      return {
+        steps: countUseSteps(stored, rule.durationSeconds * 1000),
+        check(result) {
+          const { points, expiresAt } = countedUse(result);
+          if (points <= rule.points) return;
+          block(stored, expiresAt);
+          throw refusal(name, expiresAt - Date.now());
+        },
+      };
     },
   };
 }

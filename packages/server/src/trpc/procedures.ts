@@ -108,16 +108,17 @@ export function roleProcedure(...roles: Role[]) {
 }
 
 /**
- * A customer creating orders or checkouts: each call is counted against its token (`RATE_ORDERS`, one statement)
- * before anything else is read, and refused with `RATE_LIMITED` past the limit.
+ * A customer creating orders or checkouts: each call that reads what it orders is counted against its token
+ * (`RATE_ORDERS`) in that read's round trip, and refused with `RATE_LIMITED` past the limit before anything is
+ * written; a token over its limit is refused at once, from memory.
  */
 export const orderingProcedure = markAuthenticating(
   publicProcedure.use(async ({ ctx, next }) => {
     const actor = await resolveActor(ctx, ['customer']);
-    await ctx.rateLimiter.consume('orders', actor.tokenHash);
     const ordering = {
       em: ctx.em, actor, requestId: ctx.requestId, lockTimeoutMs: ctx.config.stockLockTimeoutMs, idempotencyKey: ctx.idempotencyKey,
       pendingCap: { orders: ctx.config.maxPendingOrders, units: ctx.config.maxPendingUnits },
+      counted: ctx.rateLimiter.countWith('orders', actor.tokenHash),
     };
     return next({ ctx: { actor, ordering } });
   }),

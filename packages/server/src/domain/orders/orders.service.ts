@@ -6,6 +6,7 @@ import {
   type OrderProductRow, type PendingHoldings, type Sql, type Step, type TransactionSql,
 } from '@frookoon/db';
 import { AppError } from '../../errors/app-error';
+import type { CountedUse } from '../../limits/rate-limiter';
 import type { Actor } from '../shared/actor';
 import { MAX_INT, page } from '../shared/schemas';
 import { toOrderDto, visibleOrders, type OrderItemView, type RefundView } from './order-dto';
@@ -22,6 +23,8 @@ export interface OrderDeps {
   idempotencyKey?: string;
   /** The most a customer may hold unpaid (`MAX_PENDING_ORDERS`, `MAX_PENDING_UNITS`). */
   pendingCap: PendingHoldings;
+  /** The call's use of the customer's rate limit, counted with the read of what it orders; none when limits are off. */
+  counted?: CountedUse;
 }
 
 /** One line per product, quantities summed, remembering where the product first appeared (for error paths). */
@@ -102,10 +105,13 @@ export function reviveOrder(json: Record<string, unknown>): TOrder {
 
 /**
  * The products asked for, read in one round trip with the address (one not the customer's is NOT_FOUND) and what
- * the customer already holds unpaid, for `checkPendingCap`.
+ * the customer already holds unpaid, for `checkPendingCap`; the call is counted against its rate limit in the same
+ * round trip, and refused first when it is over.
  */
-export async function loadCustomerOrderInputs(deps: { em: EntityManager; actor: Actor }, addressId: string, lines: readonly MergedLine[]) {
-  const inputs = await withSql(deps.em, (sql) => loadOrderInputs(sql, deps.actor.userId, addressId, lines.map((l) => l.productId)));
+export async function loadCustomerOrderInputs(deps: { em: EntityManager; actor: Actor; counted?: CountedUse }, addressId: string, lines: readonly MergedLine[]) {
+  const ids = lines.map((l) => l.productId);
+  const inputs = await withSql(deps.em, (sql) => loadOrderInputs(sql, deps.actor.userId, addressId, ids, deps.counted?.steps));
+  if (deps.counted) deps.counted.check(inputs.alongResults.at(-1)!);
   if (!inputs.addressOk) {
     throw new AppError('NOT_FOUND', 'No such address', { errors: [{ field: 'addressId', message: 'No such address among yours' }] });
   }
