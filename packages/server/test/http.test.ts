@@ -42,6 +42,13 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5999');
   });
 
+  it('sets no CORS header on a request that sends no Origin', async () => {
+    const res = await app.http('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-expose-headers')).toBeNull();
+  });
+
   it('gives an unlisted origin no Access-Control-Allow-Origin', async () => {
     const res = await app.http('/healthz', { headers: { origin: 'https://evil.example.test' } });
     expect(res.status).toBe(200);

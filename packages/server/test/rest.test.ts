@@ -105,11 +105,18 @@ describe('creations', () => {
   /** 201 with a Location that the creator can read back. */
   const expectCreated = async (res: Response, collection: string, token: string) => {
     expect(res.status).toBe(201);
-    const { id } = (await res.json()) as { id: string };
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const text = await res.text();
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const { id } = JSON.parse(text) as { id: string };
     expect(res.headers.get('location')).toBe(`/api/v1/${collection}/${id}`);
     const read = await app.http(res.headers.get('location')!, { headers: bearer(token) });
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id });
+    // A read carries an ETag, and asking again with it answers 304 Not Modified.
+    const etag = read.headers.get('etag');
+    expect(etag).toMatch(/^W\/"/);
+    expect((await app.http(res.headers.get('location')!, { headers: { ...bearer(token), 'if-none-match': etag! } })).status).toBe(304);
     return id;
   };
 

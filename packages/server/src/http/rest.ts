@@ -91,7 +91,9 @@ export function restRouter(services: AppServices, appRouter: AppRouter, bodyLimi
       const fn = route.procedure.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as CallerFn;
       const data = await fn(method !== 'GET' && payload !== undefined && !isPlainObject(payload) ? payload : input);
       if (route.creates) res.status(201).location(`${REST_BASE}${path}/${(data as { id: string }).id}`);
-      res.json(data ?? null);
+      if (method === 'GET') res.json(data ?? null);
+      // The answer to a change is not compared with a cached copy: no ETag to hash, no freshness to check.
+      else res.type('json').end(JSON.stringify(data ?? null));
     } catch (err) {
       const appError = toAppError(err);
       sendProblem(res, toProblem(appError, { instance, requestId: req.requestId }), appError.headers);
