@@ -261,12 +261,6 @@ export async function sqlOf(tx: EntityManager): Promise<Sql> {
   return sqlOn(tx, await trx.client.acquireConnection());
 }
 
-const TRANSACTION_SETTINGS = statement(
-  'transaction_settings',
-  `select set_config('lock_timeout', $1, true), set_config('plan_cache_mode', coalesce($2, current_setting('plan_cache_mode')), true),
-          set_config('enable_seqscan', coalesce($3, current_setting('enable_seqscan')), true)`,
-);
-
 const INDEXED_GENERIC_PLANS = statement(
   'indexed_generic_plans',
   "select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)",
@@ -279,14 +273,25 @@ const INDEXED_GENERIC_PLANS = statement(
  */
 export const indexedGenericPlans: Step = { statement: INDEXED_GENERIC_PLANS, values: [] };
 
+const settingsSteps = new Map<string, Step>();
+
 /**
  * The first step of a batch that takes row locks: `lock_timeout` (and the plan settings of `genericPlans`) for the
- * batch's transaction, as `inSqlTransaction` sets them with `begin`.
+ * batch's transaction, as `inSqlTransaction` sets them with `begin`. One statement per lock timeout and plan mode,
+ * with their values in its text (a whole number and fixed words): prepared without parameters, it is planned once
+ * per connection, where one with parameters is planned at every call on connections that force custom plans.
  */
-export const transactionSettings = (options: LockedTransactionOptions): Step => ({
-  statement: TRANSACTION_SETTINGS,
-  values: [`${lockTimeoutMs(options)}ms`, ...(options.genericPlans ? ['force_generic_plan', 'off'] : [null, null])],
-});
+export const transactionSettings = (options: LockedTransactionOptions): Step => {
+  const ms = lockTimeoutMs(options);
+  const key = `${ms}ms${options.genericPlans ? '_generic' : ''}`;
+  let step = settingsSteps.get(key);
+  if (!step) {
+    const plans = options.genericPlans ? ", set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)" : '';
+    step = { statement: statement(`transaction_settings_${key}`, `select set_config('lock_timeout', '${ms}ms', true)${plans}`), values: [] };
+    settingsSteps.set(key, step);
+  }
+  return step;
+};
 
 /** The Sql of an open transaction. */
 export interface TransactionSql extends Sql {
