@@ -21,7 +21,7 @@ afterAll(async () => {
 it('reads an order’s inputs through indexes with a plan made once, though the tables were empty when it was made', () =>
   withSql(orm.em.fork(), async (sql) => {
     const inputs = await loadOrderInputs(sql, NOBODY, NOBODY, [NOBODY]);
-    expect(inputs).toEqual({ addressOk: false, pending: { orders: 0, units: 0 }, products: [] });
+    expect(inputs).toEqual({ addressOk: false, pending: { orders: 0, units: 0 }, products: [], alongResults: [] });
     const [, explained] = await sql.batch([indexedGenericPlans, { statement: EXPLAIN_ORDER_INPUTS, values: [] }]);
     const plan = explained!.rows.map((row) => String(row['QUERY PLAN'])).join('\n');
     // A generic plan compares with the parameters rather than the values it was first run with.

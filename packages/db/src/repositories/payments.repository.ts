@@ -68,18 +68,10 @@ export async function lockPayableOrders(sql: Sql, target: PaymentTarget, custome
 }
 
 /**
- * A new pending attempt, written only where a first payment may start: the customer's order, not part of a checkout,
- * still PENDING; or the customer's checkout with at least one order still PENDING, covering those; and in both cases
- * no attempt made for it before. Its amount, currency and orders are read from the rows themselves.
+ * A new pending attempt for a checkout, written only where a first payment may start: the customer's checkout with at
+ * least one order still PENDING, covering those, and no attempt made for it before. Its amount, currency and orders
+ * are read from the rows themselves.
  */
-const INSERT_ORDER_ATTEMPT_IF_PAYABLE = statement(
-  'insert_order_attempt_if_payable',
-  `insert into payment_attempt (id, order_id, checkout_id, order_ids, status, amount_cents, currency, created_at, updated_at)
-   select $3::uuid, o.id, null, jsonb_build_array(o.id), 'pending', o.total_cents, o.currency, now(), now()
-     from customer_order o
-    where o.id = $1 and o.customer_id = $2 and o.checkout_id is null and o.status = 'PENDING'
-      and not exists (select from payment_attempt a where a.order_id = o.id)`,
-);
 const INSERT_CHECKOUT_ATTEMPT_IF_PAYABLE = statement(
   'insert_checkout_attempt_if_payable',
   `insert into payment_attempt (id, order_id, checkout_id, order_ids, status, amount_cents, currency, created_at, updated_at)
@@ -91,9 +83,31 @@ const INSERT_CHECKOUT_ATTEMPT_IF_PAYABLE = statement(
 );
 
 /**
+ * An order's lock (its latest version, once any concurrent writer is done), the attempt made for it so far, and a new
+ * pending attempt `$3` written only where a first payment may start, in one statement: the customer's order, not
+ * part of a checkout, still PENDING once locked, with no attempt made for it before. Its amount and currency are read
+ * from the row. Another payer's attempt committed while this one waited for the lock is refused by the unique
+ * `order_id` of the attempts.
+ */
+const LOCK_ORDER_STARTING_ATTEMPT = statement(
+  'lock_order_starting_attempt',
+  `with o as (select o.id, o.vendor_id, o.status, o.total_cents, o.currency, o.checkout_id
+                from customer_order o where o.id = $1 and o.customer_id = $2 for update),
+        a as (select a.id, a.status, a.updated_at from payment_attempt a join o on a.order_id = o.id),
+        n as (insert into payment_attempt (id, order_id, checkout_id, order_ids, status, amount_cents, currency, created_at, updated_at)
+              select $3::uuid, o.id, null, jsonb_build_array(o.id), 'pending', o.total_cents, o.currency, now(), now()
+                from o where o.checkout_id is null and o.status = 'PENDING' and not exists (select from a)
+              returning id)
+   select o.id, o.vendor_id as "vendorId", o.status, o.total_cents as "totalCents", o.currency, o.checkout_id as "checkoutId",
+          a.id as "attemptId", a.status as "attemptStatus", a.updated_at as "attemptUpdatedAt", exists (select from n) as started
+     from o left join a on true`,
+);
+
+/**
  * `lockPayableOrders` and the first attempt in one round trip, as its own transaction: the lock timeout, the locks,
  * then the attempt `attemptId`, written only where a first payment may start (see the statements), committed at
- * once. Answers the locked rows as they were, and whether the attempt was written.
+ * once; for an order, the lock and the attempt are one statement. Answers the locked rows as they were, and whether
+ * the attempt was written.
  */
 export async function lockPayableOrdersStartingAttempt(
   sql: Sql,
@@ -102,11 +116,18 @@ export async function lockPayableOrdersStartingAttempt(
   attemptId: string,
   options: LockedTransactionOptions,
 ): Promise<{ orders: PayableOrder[]; started: boolean }> {
-  const [insert, values] = 'orderId' in target ? [INSERT_ORDER_ATTEMPT_IF_PAYABLE, [target.orderId]] : [INSERT_CHECKOUT_ATTEMPT_IF_PAYABLE, [target.checkoutId]];
+  if ('orderId' in target) {
+    const [, locked] = await sql.batch([
+      transactionSettings(options),
+      { statement: LOCK_ORDER_STARTING_ATTEMPT, values: [target.orderId, customerId, attemptId] },
+    ]);
+    const rows = locked!.rows as unknown as (PayableRow & { started: boolean })[];
+    return { orders: rows.map(toPayable), started: rows[0]?.started === true };
+  }
   const [, locked, inserted] = await sql.batch([
     transactionSettings(options),
     lockPayableStep(target, customerId),
-    { statement: insert, values: [...values, customerId, attemptId] },
+    { statement: INSERT_CHECKOUT_ATTEMPT_IF_PAYABLE, values: [target.checkoutId, customerId, attemptId] },
   ]);
   return { orders: (locked!.rows as unknown as PayableRow[]).map(toPayable), started: inserted!.rowCount === 1 };
 }
