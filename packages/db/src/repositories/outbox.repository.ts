@@ -1,11 +1,11 @@
 import type { IOutboxEvent } from '../entities/outbox-event.entity';
 import { newId } from '../entities/ids';
-import { statement, type Sql } from '../sql';
+import { statement, type Sql, type Step } from '../sql';
 
 export const ORDER_EVENTS_CHANNEL = 'frookoon_order_events';
 const DISPATCHER_LOCK = 4242002;
 
-const DISPATCHER_TURN = statement('dispatcher_turn', 'select pg_try_advisory_xact_lock($1) as locked');
+const DISPATCHER_TURN = statement('dispatcher_turn', `select pg_try_advisory_xact_lock(${DISPATCHER_LOCK}) as locked`);
 
 export type UndispatchedEvent = Pick<IOutboxEvent, 'id' | 'type' | 'aggregateId' | 'payload' | 'createdAt'>;
 
@@ -16,17 +16,27 @@ const UNDISPATCHED = statement(
 );
 
 /**
+ * The events are read by walking the partial index of undispatched ones in id order. That index keeps an entry for
+ * each event dispatched since the last vacuum; a plain index scan marks those it meets as dead, so that the next run
+ * skips them, where the bitmap scan the planner prefers reads every one of them again on every run.
+ */
+const ORDERED_INDEX_SCAN = statement('ordered_index_scan', "select set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)");
+
+/**
  * Takes the dispatcher's turn and reads the oldest events not yet dispatched, in one round trip: null when another
  * transaction has the turn. One dispatcher at a time keeps the events of an order in the order they were written,
  * across instances.
  */
 export async function takeDispatcherTurn(sql: Sql, limit: number): Promise<UndispatchedEvent[] | null> {
-  const [turn, events] = await sql.batch([
-    { statement: DISPATCHER_TURN, values: [DISPATCHER_LOCK] },
-    { statement: UNDISPATCHED, values: [limit] },
-  ]);
+  const [turn, , events] = await sql.batch([{ statement: DISPATCHER_TURN, values: [] }, ...undispatchedSteps(limit)]);
   return turn!.rows[0]?.locked === true ? (events!.rows as unknown as UndispatchedEvent[]) : null;
 }
+
+/** The read of the oldest `limit` undispatched events, after the settings that make it walk their index in order. */
+export const undispatchedSteps = (limit: number): [Step, Step] => [
+  { statement: ORDERED_INDEX_SCAN, values: [] },
+  { statement: UNDISPATCHED, values: [limit] },
+];
 
 export interface InboxEntry {
   vendorId: string;
