@@ -11,9 +11,26 @@ const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundF
 const REMEMBERED = 100_000;
 const LISTED = 10_000;
 
-function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.set(key, value);
-  if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
+/**
+ * The latest REMEMBERED / 2 to REMEMBERED entries: once the newer of two maps is full, the older one is dropped whole.
+ * Adding stays constant time, where deleting a map's oldest entry one at a time leaves holes that every later
+ * search for the oldest walks past.
+ */
+class Recent<K, V> {
+  private newer = new Map<K, V>();
+  private older = new Map<K, V>();
+
+  get(key: K): V | undefined {
+    return this.newer.get(key) ?? this.older.get(key);
+  }
+
+  set(key: K, value: V): void {
+    if (this.newer.size >= REMEMBERED / 2) {
+      this.older = this.newer;
+      this.newer = new Map();
+    }
+    this.newer.set(key, value);
+  }
 }
 
 function record<T>(list: T[], item: T): void {
@@ -29,9 +46,9 @@ function record<T>(list: T[], item: T): void {
 export class TestPaymentGateway implements PaymentGateway {
   readonly charges: ChargeRequest[] = [];
   readonly refunds: RefundRequest[] = [];
-  private readonly byAttempt = new Map<string, ChargeResult>();
-  private readonly byReference = new Map<string, { token: string; amountCents: number; refundedCents: number }>();
-  private readonly byRefund = new Map<string, { reference: string }>();
+  private readonly byAttempt = new Recent<string, ChargeResult>();
+  private readonly byReference = new Recent<string, { token: string; amountCents: number; refundedCents: number }>();
+  private readonly byRefund = new Recent<string, { reference: string }>();
 
   constructor(private readonly delayMs = 0) {}
 
@@ -43,7 +60,7 @@ export class TestPaymentGateway implements PaymentGateway {
     if (APPROVED.has(request.paymentToken)) {
       record(this.charges, request);
       const reference = `pay_test_${randomBytes(8).toString('hex')}`;
-      remember(this.byReference, reference, { token: request.paymentToken, amountCents: request.amountCents, refundedCents: 0 });
+      this.byReference.set(reference, { token: request.paymentToken, amountCents: request.amountCents, refundedCents: 0 });
       result = { outcome: 'succeeded', reference };
     } else if (request.paymentToken.startsWith('tok_chargeDeclined')) {
       result = { outcome: 'declined', reason: 'card_declined' };
@@ -51,7 +68,7 @@ export class TestPaymentGateway implements PaymentGateway {
       // Nothing was attempted: not remembered, so the same attempt may go on with a valid token.
       return { outcome: 'invalid_token', reason: 'unknown_payment_token' };
     }
-    remember(this.byAttempt, request.attemptId, result);
+    this.byAttempt.set(request.attemptId, result);
     return result;
   }
 
@@ -65,7 +82,7 @@ export class TestPaymentGateway implements PaymentGateway {
     charge.refundedCents += request.amountCents;
     record(this.refunds, request);
     const result = { reference: `re_test_${randomBytes(8).toString('hex')}` };
-    remember(this.byRefund, request.refundId, result);
+    this.byRefund.set(request.refundId, result);
     return result;
   }
 
