@@ -15,7 +15,8 @@ const DISPATCH_LOCK_TIMEOUT_MS = 5000;
  * inbox keeps one row per event however often it is dispatched.
  */
 export async function dispatchOutbox(em: EntityManager, limit = 200): Promise<number> {
-  return inSqlTransaction(em, { lockTimeoutMs: DISPATCH_LOCK_TIMEOUT_MS, retries: 0 }, async (sql) => {
+  // Every statement reads by a key or an index: each keeps one plan per connection instead of one per run.
+  return inSqlTransaction(em, { lockTimeoutMs: DISPATCH_LOCK_TIMEOUT_MS, retries: 0, genericPlans: true }, async (sql) => {
     const events = await takeDispatcherTurn(sql, limit);
     if (!events || events.length === 0) return 0;
     const inbox: InboxEntry[] = [];
