@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ChargeRequest, ChargeResult, PaymentGateway, RefundRequest } from './payment-gateway';
 
 const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundFails']);
@@ -9,6 +9,12 @@ const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundF
  * attempts, and a shorter list of the requests themselves, for a test or a demo to look at.
  */
 const REMEMBERED = 100_000;
+
+/** 16 hex digits from the last two groups of a random UUID (62 random bits, drawn from a buffer Node refills in bulk). */
+const randomHex = (): string => {
+  const uuid = randomUUID();
+  return uuid.slice(19, 23) + uuid.slice(24);
+};
 const LISTED = 10_000;
 
 /**
@@ -59,7 +65,7 @@ export class TestPaymentGateway implements PaymentGateway {
     let result: ChargeResult;
     if (APPROVED.has(request.paymentToken)) {
       record(this.charges, request);
-      const reference = `pay_test_${randomBytes(8).toString('hex')}`;
+      const reference = `pay_test_${randomHex()}`;
       this.byReference.set(reference, { token: request.paymentToken, amountCents: request.amountCents, refundedCents: 0 });
       result = { outcome: 'succeeded', reference };
     } else if (request.paymentToken.startsWith('tok_chargeDeclined')) {
@@ -81,7 +87,7 @@ export class TestPaymentGateway implements PaymentGateway {
     if (charge.refundedCents + request.amountCents > charge.amountCents) throw new Error('Refunds would exceed the charge');
     charge.refundedCents += request.amountCents;
     record(this.refunds, request);
-    const result = { reference: `re_test_${randomBytes(8).toString('hex')}` };
+    const result = { reference: `re_test_${randomHex()}` };
     this.byRefund.set(request.refundId, result);
     return result;
   }
