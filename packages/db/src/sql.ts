@@ -111,11 +111,23 @@ interface Wire {
   off(event: 'parseComplete', listener: () => void): void;
 }
 
+/** How a prepared statement's rows read: their column names and each column's parser. */
+interface RowShape {
+  names: string[];
+  parsers: ((value: string) => unknown)[];
+}
+
+const NO_ROWS: RowShape = { names: [], parsers: [] };
+
+/** The row shapes of the statements each connection has described, by statement name. */
+const shapesByWire = new WeakMap<Wire, Map<string, RowShape>>();
+
 /**
  * Steps sent in the extended protocol one after another with one Sync at the end, as a node-postgres submittable:
- * Bind, Describe and Execute for each (Parse first for a statement this connection has not prepared), written at
- * once. A statement counts as prepared on the connection when PostgreSQL confirms its Parse, as node-postgres
- * counts its own, so that a batch that fails part way prepares again only what did not go through.
+ * Bind and Execute for each (Parse first for a statement this connection has not prepared, and Describe for one whose
+ * row shape it has not yet seen), written at once. A statement counts as prepared on the connection when PostgreSQL
+ * confirms its Parse, as node-postgres counts its own, so that a batch that fails part way prepares again only what
+ * did not go through; its row shape, once a batch has read all its rows, so that its later batches are not sent one.
  */
 class Batch {
   /** The statements, for tracing (the pg instrumentation names its span after a query's text) and the query log. */
@@ -123,8 +135,9 @@ class Batch {
     return this.steps.map((step) => step.statement.text).join('; ');
   }
   private readonly results: StepResult[] = [];
-  private parsers: ((value: string) => unknown)[] = [];
-  private names: string[] = [];
+  /** The shape of each step's rows: known from an earlier batch, or undefined until its RowDescription arrives. */
+  private shapes: (RowShape | undefined)[] = [];
+  private shape: RowShape = NO_ROWS;
   private rows: Record<string, unknown>[] = [];
   private parsing: Statement[] = [];
   private wire: Wire | undefined;
@@ -150,43 +163,57 @@ class Batch {
       return err as Error;
     }
     this.wire = wire;
+    let known = shapesByWire.get(wire);
+    if (!known) shapesByWire.set(wire, (known = new Map()));
     wire.stream.cork();
     try {
       this.steps.forEach((step, i) => {
         const name = this.named ? step.statement.name : undefined;
-        if (!name || (wire.parsedStatements[name] === undefined && !this.parsing.includes(step.statement))) {
+        const prepared = name !== undefined && (wire.parsedStatements[name] !== undefined || this.parsing.includes(step.statement));
+        if (!prepared) {
           wire.parse({ name, text: step.statement.text });
           if (name) this.parsing.push(step.statement);
         }
         wire.bind({ statement: name, values: values[i]! });
-        wire.describe({ type: 'P', name: '' });
+        const shape = prepared ? known.get(name) : undefined;
+        if (!shape) wire.describe({ type: 'P', name: '' });
+        this.shapes.push(shape);
         wire.execute({});
       });
       wire.sync();
     } finally {
       wire.stream.uncork();
     }
+    this.shape = this.shapes[0] ?? NO_ROWS;
     if (this.parsing.length > 0) wire.on('parseComplete', this.parsed);
     return null;
   }
 
   handleRowDescription(message: { fields: FieldDef[] }): void {
-    this.names = message.fields.map((f) => f.name);
-    this.parsers = message.fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (value: string) => unknown);
+    this.shape = {
+      names: message.fields.map((f) => f.name),
+      parsers: message.fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (value: string) => unknown),
+    };
+    this.shapes[this.results.length] = this.shape;
   }
 
   handleDataRow(message: { fields: (string | null)[] }): void {
+    const { names, parsers } = this.shape;
     const row: Record<string, unknown> = {};
-    message.fields.forEach((value, i) => (row[this.names[i]!] = value === null ? null : this.parsers[i]!(value)));
+    message.fields.forEach((value, i) => (row[names[i]!] = value === null ? null : parsers[i]!(value)));
     this.rows.push(row);
   }
 
   handleCommandComplete(message: { text: string }): void {
     const count = /(\d+)$/.exec(message.text);
+    const step = this.results.length;
+    // A statement described with no RowDescription returns no rows (NoData); either way its shape is now known.
+    const name = this.named ? this.steps[step]!.statement.name : undefined;
+    if (name && this.wire) shapesByWire.get(this.wire)?.set(name, this.shapes[step] ?? NO_ROWS);
     this.results.push({ rows: this.rows, rowCount: count ? Number(count[1]) : this.rows.length });
     this.rows = [];
+    this.shape = this.shapes[step + 1] ?? NO_ROWS;
   }
-
   handleEmptyQuery(): void {}
 
   handleError(err: Error): void {

@@ -8,6 +8,9 @@ const READ_LOCK_TIMEOUT = statement('probe_read_lock_timeout', "select current_s
 const INSERT = statement('probe_insert', 'insert into batch_probe (id, at) values ($1, $2)');
 const READ = statement('probe_read', 'select id, at from batch_probe where id = any($1::int[]) order by id');
 /** Statements first sent in a batch that fails between them: the one before the failure is prepared, the one after is not. */
+/** Statements only the test of row shapes sends, so that no earlier batch has described them. */
+const SHAPE_SETTING = statement('probe_shape_setting', "select current_setting('lock_timeout') as value");
+const SHAPE_READ = statement('probe_shape_read', 'select id, at from batch_probe where id = any($1::int[]) order by id');
 const COUNT_BEFORE = statement('probe_count_before', 'select count(*)::int as n from batch_probe where id >= $1');
 const INSERT_AFTER = statement('probe_insert_after', 'insert into batch_probe (id, at) values ($1, $2)');
 
@@ -48,6 +51,33 @@ describe.each([
       expect(results[3]!.rows).toEqual([{ id: base + 1, at }]);
       expect(await sql.query(READ_LOCK_TIMEOUT, [])).not.toEqual([{ value: '1234ms' }]);
     }));
+
+  it('asks for the shape of a prepared statement’s rows once per connection, and reads them alike without it', async () => {
+    const em = orm.em.fork();
+    // The pool's one connection: count the RowDescription messages PostgreSQL sends it.
+    const pool = em.getKnex().client as unknown as { acquireConnection(): Promise<{ connection: { on(e: string, f: () => void): void } }>; releaseConnection(c: unknown): Promise<void> };
+    const connection = await pool.acquireConnection();
+    let described = 0;
+    connection.connection.on('rowDescription', () => described++);
+    await pool.releaseConnection(connection);
+    const at = new Date('2026-02-03T04:05:06.789Z');
+    const batch = (id: number) =>
+      withSql(em, (sql) =>
+        sql.batch([
+          { statement: INSERT, values: [id, at] },
+          { statement: SHAPE_SETTING, values: [] },
+          { statement: SHAPE_READ, values: [[id]] },
+        ]),
+      );
+    // Ids below those the other tests count.
+    const first = await batch(base - 50);
+    const firstDescribed = described;
+    const second = await batch(base - 49);
+    expect(first.map((r) => r.rows)).toEqual([[], [{ value: expect.any(String) }], [{ id: base - 50, at }]]);
+    expect(second.map((r) => r.rows)).toEqual([[], first[1]!.rows, [{ id: base - 49, at }]]);
+    expect(firstDescribed).toBe(2);
+    expect(described - firstDescribed).toBe(prepared ? 0 : 2);
+  });
 
   it('keeps nothing of a batch whose step fails, skips the steps after it, and prepares only once what went through', () =>
     withSql(orm.em.fork(), async (sql) => {
