@@ -138,6 +138,9 @@ class Batch {
   /** The shape of each step's rows: known from an earlier batch, or undefined until its RowDescription arrives. */
   private shapes: (RowShape | undefined)[] = [];
   private shape: RowShape = NO_ROWS;
+  /** The row shapes the connection has seen, filled in by this batch for the statements it described. */
+  private known = new Map<string, RowShape>();
+  private described: boolean[] = [];
   private rows: Record<string, unknown>[] = [];
   private parsing: Statement[] = [];
   private wire: Wire | undefined;
@@ -165,6 +168,7 @@ class Batch {
     this.wire = wire;
     let known = shapesByWire.get(wire);
     if (!known) shapesByWire.set(wire, (known = new Map()));
+    this.known = known;
     wire.stream.cork();
     try {
       this.steps.forEach((step, i) => {
@@ -178,6 +182,7 @@ class Batch {
         const shape = prepared ? known.get(name) : undefined;
         if (!shape) wire.describe({ type: 'P', name: '' });
         this.shapes.push(shape);
+        this.described.push(shape === undefined);
         wire.execute({});
       });
       wire.sync();
@@ -208,8 +213,7 @@ class Batch {
     const count = /(\d+)$/.exec(message.text);
     const step = this.results.length;
     // A statement described with no RowDescription returns no rows (NoData); either way its shape is now known.
-    const name = this.named ? this.steps[step]!.statement.name : undefined;
-    if (name && this.wire) shapesByWire.get(this.wire)?.set(name, this.shapes[step] ?? NO_ROWS);
+    if (this.named && this.described[step]) this.known.set(this.steps[step]!.statement.name, this.shapes[step] ?? NO_ROWS);
     this.results.push({ rows: this.rows, rowCount: count ? Number(count[1]) : this.rows.length });
     this.rows = [];
     this.shape = this.shapes[step + 1] ?? NO_ROWS;

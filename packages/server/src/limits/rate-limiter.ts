@@ -6,6 +6,8 @@ import { AppError } from '../errors/app-error';
 import type { RateLimitsConfig } from '../config';
 
 export type RateLimitName = 'loginFailures' | 'registrations' | 'orders';
+/** The limits counted by `rate-limiter-flexible` with a statement of their own. */
+type ConsumedLimit = Exclude<RateLimitName, 'orders'>;
 
 /** A use of a key counted by statements its caller sends with its own first round trip (see `RateLimiter.countWith`). */
 export interface CountedUse {
@@ -18,14 +20,14 @@ export interface CountedUse {
 /** The limits of DESIGN §10, counted in PostgreSQL so that every instance shares them. */
 export interface RateLimiter {
   /** Counts one use of `key` (one statement); over the limit, `RATE_LIMITED` with the seconds its window has left. */
-  consume(name: RateLimitName, key: string): Promise<void>;
+  consume(name: ConsumedLimit, key: string): Promise<void>;
   /** Gives back one use `consume` counted (a login that succeeded was no failed login). */
-  refund(name: RateLimitName, key: string): Promise<void>;
+  refund(name: ConsumedLimit, key: string): Promise<void>;
   /**
    * One use of `key`, counted by statements the caller sends along with its first read instead of a round trip of
    * their own; undefined when limits are off. A key over its limit is refused here, from memory, with no statement.
    */
-  countWith(name: RateLimitName, key: string): CountedUse | undefined;
+  countWith(name: 'orders', key: string): CountedUse | undefined;
 }
 
 const REFUSAL: Record<RateLimitName, string> = {
@@ -49,7 +51,7 @@ const MAX_BLOCKED_IN_MEMORY = 10_000;
 
 export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig): RateLimiter {
   if (!config.enabled) return unlimited;
-  const limiter = (rule: RateLimitsConfig[RateLimitName], name: RateLimitName) =>
+  const limiter = (rule: RateLimitsConfig[RateLimitName], name: ConsumedLimit) =>
     new RateLimiterPostgres({
       // rate-limiter-flexible names its statements, so each connection prepares its upsert once (unnamed when
       // prepared statements are off, behind a pooler that cannot keep them).
@@ -65,10 +67,9 @@ export function createRateLimiter(orm: MikroORM, config: RateLimitsConfig): Rate
       // A key over its limit is refused from memory for the rest of its window: a flood costs no statements.
       inMemoryBlockOnConsumed: rule.points + 1,
     });
-  const limiters: Record<RateLimitName, RateLimiterPostgres> = {
+  const limiters: Record<ConsumedLimit, RateLimiterPostgres> = {
     loginFailures: limiter(config.loginFailures, 'loginFailures'),
     registrations: limiter(config.registrations, 'registrations'),
-    orders: limiter(config.orders, 'orders'),
   };
   // Keys `countWith` found over their limit (with the library's prefix), and when their window ends.
   const blocked = new Map<string, number>();

@@ -9,13 +9,13 @@ const APPROVED = new Set(['tok_visa', 'tok_mastercard', 'tok_amex', 'tok_refundF
  * attempts, and a shorter list of the requests themselves, for a test or a demo to look at.
  */
 const REMEMBERED = 100_000;
+const LISTED = 10_000;
 
 /** 16 hex digits from the last two groups of a random UUID (62 random bits, drawn from a buffer Node refills in bulk). */
 const randomHex = (): string => {
   const uuid = randomUUID();
   return uuid.slice(19, 23) + uuid.slice(24);
 };
-const LISTED = 10_000;
 
 /**
  * The latest REMEMBERED / 2 to REMEMBERED entries: once the newer of two maps is full, the older one is dropped whole.
