@@ -2,7 +2,8 @@
  * Order placement under load: the compiled server in production mode and a hand-written `node:http` + `pg`
  * floor (floor-server.ts), each its own process, on one throwaway embedded PostgreSQL, in the same run.
  * Workloads (one hot product; uniform over many products; three-line orders over 100 products; place-and-pay)
- * run at 16 and 64 connections for BENCH_SECONDS each, then hot and uniform again at the most connections with
+ * run at 16 and 64 connections for BENCH_SECONDS each (place-and-pay just after the same orders placed alone, its
+ * create measured under the same conditions), then hot and uniform again at the most connections with
  * the server restarted as WORKERS=2, each beside a floor run of its own. The vendor, the products with their stock and the customers with their
  * tokens and addresses are made through Frookoon's own REST API, as a client would. Rate limits and the cap on
  * unpaid orders stay at their defaults: Frookoon's customers are one pool whose pending orders they pay
@@ -89,6 +90,11 @@ interface Row {
   frookoon: Figures;
   floor: Figures;
   ratio: number;
+  /**
+   * Place-and-pay only: orders placed without paying (the same products, one line) at the same concurrency, run
+   * just before the cycles, so that a cycle is compared with a create measured under the same conditions.
+   */
+  createAlone?: Figures;
 }
 
 /** A process and every process below it, from /proc. */
@@ -404,9 +410,10 @@ async function main() {
     const rows: Row[] = [];
     for (const w of workloads) {
       for (const connections of CONNECTIONS) {
+        const createAlone = w.pay ? await measureFrookoon({ ...w, name: `${w.name}: the create alone`, pay: false }, connections, SECONDS) : undefined;
         const frookoon = await measureFrookoon(w, connections, SECONDS);
         const floor = await measureFloor(w, connections, SECONDS);
-        rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond });
+        rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond, createAlone });
       }
     }
 
@@ -425,6 +432,7 @@ async function main() {
     }
 
     const balanced = (f: Figures) => f.stockSold === f.unitsAccepted;
+    const allBalanced = (r: Row) => balanced(r.frookoon) && balanced(r.floor) && (!r.createAlone || balanced(r.createAlone));
     const header = ['workload', 'conn', 'workers', 'orders/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU ms/order', 'peak RSS MB', 'stock = sold', 'floor/s', 'floor p50', 'floor p99', 'floor CPU', 'ratio'];
     const cells = rows.map((r) => [
       r.workload + (r.workload === 'place and pay' ? ' (paid/s, per cycle)' : ''),
@@ -436,7 +444,7 @@ async function main() {
       String(r.frookoon.non2xx),
       r.frookoon.cpuMsPerOrder.toFixed(2),
       r.frookoon.peakRssMb.toFixed(0),
-      balanced(r.frookoon) && balanced(r.floor) ? 'yes' : 'NO',
+      allBalanced(r) ? 'yes' : 'NO',
       r.floor.perSecond.toFixed(0),
       r.floor.p50.toFixed(1),
       r.floor.p99.toFixed(1),
@@ -446,7 +454,14 @@ async function main() {
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
     const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |\n`;
     process.stdout.write(line(header) + line(widths.map((w) => '-'.repeat(w))) + cells.map(line).join(''));
-    const mostPerCustomer = Math.max(...rows.map((r) => r.frookoon.maxOrdersPerCustomer));
+    for (const r of rows.filter((r) => r.createAlone)) {
+      const { p50 } = r.createAlone!;
+      process.stdout.write(
+        `place and pay, ${r.connections} connections: a cycle took ${r.frookoon.p50.toFixed(1)} ms at p50, a create alone just before it ` +
+          `${p50.toFixed(1)} ms (${r.createAlone!.perSecond.toFixed(0)} orders/s, ${r.createAlone!.cpuMsPerOrder.toFixed(2)} ms CPU each): ${(r.frookoon.p50 / p50).toFixed(2)}x\n`,
+      );
+    }
+    const mostPerCustomer = Math.max(...rows.flatMap((r) => [r.frookoon, ...(r.createAlone ? [r.createAlone] : [])]).map((f) => f.maxOrdersPerCustomer));
     const footer = [
       `${SECONDS} s per run; rate limits and caps at their defaults; the busiest customer placed ${mostPerCustomer} orders in one run (MAX_PENDING_ORDERS ${MAX_PENDING_ORDERS}); ` +
         `server CPU summed over its process tree, peak RSS of its largest process; DB_POOL_MAX ${DB_POOL_MAX} connections per server, shared by its workers`,
@@ -470,7 +485,7 @@ async function main() {
     };
     writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
     process.stdout.write(`results: ${file}\n`);
-    if (rows.some((r) => !balanced(r.frookoon) || !balanced(r.floor))) {
+    if (!rows.every(allBalanced)) {
       process.stderr.write('stock sold differs from orders accepted\n');
       process.exitCode = 1;
     }
