@@ -2,8 +2,8 @@
  * Order placement under load: the compiled server in production mode and a hand-written `node:http` + `pg`
  * floor (floor-server.ts), each its own process, on one throwaway embedded PostgreSQL, in the same run.
  * Workloads (one hot product; uniform over many products; three-line orders over 100 products; place-and-pay)
- * run at 16 and 64 connections for BENCH_SECONDS each (place-and-pay just after the same orders placed alone, its
- * create measured under the same conditions), then hot and uniform again at the most connections with
+ * run at 16 and 64 connections for BENCH_SECONDS each (place-and-pay in turns with the same orders placed alone,
+ * its create measured under the same conditions), then hot and uniform again at the most connections with
  * the server restarted as WORKERS=2, each beside a floor run of its own. The vendor, the products with their stock and the customers with their
  * tokens and addresses are made through Frookoon's own REST API, as a client would. Rate limits and the cap on
  * unpaid orders stay at their defaults: Frookoon's customers are one pool whose pending orders they pay
@@ -34,6 +34,8 @@ const FLOOR_CUSTOMERS = Number(process.env.BENCH_FLOOR_CUSTOMERS ?? 100);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 /** Worker count of the rows measured after the single-worker ones (hot and uniform, at the most connections); 1 skips them. */
 const MULTI_WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+/** Turns of place-and-pay cycles and of the same orders placed alone, alternated within one measurement. */
+const PAIR_SLICES = Number(process.env.BENCH_PAIR_SLICES ?? 5);
 const PGBOUNCER = process.env.BENCH_PGBOUNCER === '1';
 const DB_POOL_MAX = process.env.DB_POOL_MAX ?? '10';
 /** The most `products.create` takes as initial stock; far more than every run together sells of one product. */
@@ -91,8 +93,8 @@ interface Row {
   floor: Figures;
   ratio: number;
   /**
-   * Place-and-pay only: orders placed without paying (the same products, one line) at the same concurrency, run
-   * just before the cycles, so that a cycle is compared with a create measured under the same conditions.
+   * Place-and-pay only: orders placed without paying (the same products, one line) at the same concurrency, in
+   * turns with the cycles, so that a cycle is compared with a create measured under the same conditions.
    */
   createAlone?: Figures;
 }
@@ -287,41 +289,69 @@ async function main() {
       { key: 'pay', name: 'place and pay', products: many, lines: 1, pay: true },
     ].filter((w) => !ONLY || ONLY.includes(w.key));
 
+    /** What runs counted, added up over the slices of one measurement, before `figuresOf` reduces it. */
+    interface Tally {
+      latencies: number[];
+      wallMs: number;
+      cpuMs: number;
+      /** Orders placed (each by the next buyer of the pool), accepted (201) and completed (paid, for place-and-pay). */
+      placed: number;
+      accepted: number;
+      completed: number;
+      non2xx: number;
+      refusals: Record<string, number>;
+      peakRssMb: number;
+      stockSold: number;
+      unpaid: { id: string; token: string }[];
+    }
+    const newTally = (): Tally => ({
+      latencies: [], wallMs: 0, cpuMs: 0, placed: 0, accepted: 0, completed: 0, non2xx: 0, refusals: {}, peakRssMb: 0, stockSold: 0, unpaid: [],
+    });
+    const figuresOf = (t: Tally, lines: number, poolSize: number): Figures => {
+      const latencies = [...t.latencies].sort((a, b) => a - b);
+      return {
+        perSecond: (t.completed / t.wallMs) * 1000,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        non2xx: t.non2xx,
+        cpuMsPerOrder: t.cpuMs / Math.max(1, t.completed),
+        peakRssMb: t.peakRssMb,
+        unitsAccepted: t.accepted * lines,
+        stockSold: t.stockSold,
+        maxOrdersPerCustomer: Math.ceil(t.placed / poolSize),
+        refusals: t.refusals,
+      };
+    };
+
     /**
-     * Workers loop for `seconds`, each order as the next buyer, of `lines` distinct products one unit each; a
-     * request that fails to connect counts as non-2xx. Answers the figures and the orders it left unpaid.
+     * Workers loop for `seconds`, each order as the next buyer after those `tally` already used, of `lines` distinct
+     * products one unit each; a request that fails to connect counts as non-2xx. Adds what it counted to `tally`,
+     * with the orders it left unpaid.
      */
-    const run = async (
-      target: Target, pool: Buyer[], products: string[], lines: number, pay: boolean, connections: number, seconds: number,
-    ): Promise<{ figures: Figures; unpaid: { id: string; token: string }[] }> => {
+    const runInto = async (
+      tally: Tally, target: Target, pool: Buyer[], products: string[], lines: number, pay: boolean, connections: number, seconds: number,
+    ): Promise<void> => {
       const agent = new Agent({ keepAlive: true, maxSockets: connections });
       const before = await stockSum(products);
       resetPeakRss(target.process.pid!);
       const cpuBefore = cpuMs(target.process.pid!);
-      const latencies: number[] = [];
-      const unpaid: { id: string; token: string }[] = [];
-      let next = 0;
-      let accepted = 0;
-      let completed = 0;
-      let non2xx = 0;
-      const refusals: Record<string, number> = {};
       const refused = (status: number) => {
-        non2xx++;
-        refusals[status] = (refusals[status] ?? 0) + 1;
+        tally.non2xx++;
+        tally.refusals[status] = (tally.refusals[status] ?? 0) + 1;
       };
       const started = performance.now();
       const deadline = started + seconds * 1000;
       await Promise.all(
         Array.from({ length: connections }, async () => {
           while (performance.now() < deadline) {
-            const i = next++;
+            const i = tally.placed++;
             const buyer = pool[i % pool.length]!;
             const t0 = performance.now();
             const created = await send(agent, target.port, 'POST', '/api/v1/orders', buyer.token, {
               addressId: buyer.addressId,
               items: Array.from({ length: lines }, (_, k) => ({ productId: products[(i * 7919 + k) % products.length]!, quantity: 1 })),
             });
-            if (created.status === 201) accepted++;
+            if (created.status === 201) tally.accepted++;
             else refused(created.status);
             if (created.status === 201) {
               const { id } = JSON.parse(created.body) as { id: string };
@@ -329,34 +359,31 @@ async function main() {
                 const paid = await send(agent, target.port, 'POST', `/api/v1/orders/${id}/pay`, buyer.token, { paymentToken: 'tok_visa' });
                 if (paid.status < 200 || paid.status > 299) {
                   refused(paid.status);
-                  unpaid.push({ id, token: buyer.token });
-                } else completed++;
+                  tally.unpaid.push({ id, token: buyer.token });
+                } else tally.completed++;
               } else {
-                completed++;
-                unpaid.push({ id, token: buyer.token });
+                tally.completed++;
+                tally.unpaid.push({ id, token: buyer.token });
               }
             }
-            latencies.push(performance.now() - t0);
+            tally.latencies.push(performance.now() - t0);
           }
         }),
       );
-      const wall = performance.now() - started;
-      const cpu = cpuMs(target.process.pid!) - cpuBefore;
+      tally.wallMs += performance.now() - started;
+      tally.cpuMs += cpuMs(target.process.pid!) - cpuBefore;
       agent.destroy();
-      latencies.sort((a, b) => a - b);
-      const figures: Figures = {
-        perSecond: (completed / wall) * 1000,
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        non2xx,
-        cpuMsPerOrder: cpu / Math.max(1, completed),
-        peakRssMb: peakRssMb(target.process.pid!),
-        unitsAccepted: accepted * lines,
-        stockSold: before - (await stockSum(products)),
-        maxOrdersPerCustomer: Math.ceil(next / pool.length),
-        refusals,
-      };
-      return { figures, unpaid };
+      tally.peakRssMb = Math.max(tally.peakRssMb, peakRssMb(target.process.pid!));
+      tally.stockSold += before - (await stockSum(products));
+    };
+
+    /** One measurement of `seconds`: its figures and the orders it left unpaid. */
+    const run = async (
+      target: Target, pool: Buyer[], products: string[], lines: number, pay: boolean, connections: number, seconds: number,
+    ): Promise<{ figures: Figures; unpaid: { id: string; token: string }[] }> => {
+      const tally = newTally();
+      await runInto(tally, target, pool, products, lines, pay, connections, seconds);
+      return { figures: figuresOf(tally, lines, pool.length), unpaid: tally.unpaid };
     };
 
     /**
@@ -382,14 +409,36 @@ async function main() {
     /** One line on stderr as each measurement starts, to follow a long run (and to attach a profiler at the right moment). */
     const progress = (who: Target, w: (typeof workloads)[number], connections: number, seconds: number) =>
       process.stderr.write(`${new Date().toISOString()} ${who.name} (pid ${who.process.pid}): ${w.name}, ${connections} connections, ${seconds} s\n`);
-    const measureFrookoon = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
-      progress(targets[0]!, w, connections, seconds);
-      const { figures, unpaid } = await run(targets[0]!, buyers, w.products, w.lines, w.pay, connections, seconds);
+    /** Frookoon's unpaid orders paid and its outbox drained after a measurement; not measured. */
+    const close = async (unpaid: { id: string; token: string }[]) => {
       const t0 = performance.now();
       await payAll(targets[0]!, unpaid);
       await settle();
       closeSeconds += (performance.now() - t0) / 1000;
+    };
+    const measureFrookoon = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
+      progress(targets[0]!, w, connections, seconds);
+      const { figures, unpaid } = await run(targets[0]!, buyers, w.products, w.lines, w.pay, connections, seconds);
+      await close(unpaid);
       return figures;
+    };
+    /**
+     * Place-and-pay cycles and the same orders placed alone, each for `seconds` in all, taken in PAIR_SLICES turns
+     * of each, in the order alone-cycle, cycle-alone, alone-cycle…: a stretch of the host running slower then
+     * falls on both sides of the comparison rather than on one.
+     */
+    const measureCycleBesideCreate = async (w: (typeof workloads)[number], connections: number, seconds: number) => {
+      progress(targets[0]!, w, connections, seconds);
+      const alone = newTally();
+      const cycle = newTally();
+      for (let slice = 0; slice < PAIR_SLICES; slice++) {
+        const turns = slice % 2 === 0 ? [alone, cycle] : [cycle, alone];
+        for (const tally of turns) {
+          await runInto(tally, targets[0]!, buyers, w.products, w.lines, tally === cycle, connections, seconds / PAIR_SLICES);
+        }
+      }
+      await close([...alone.unpaid, ...cycle.unpaid]);
+      return { frookoon: figuresOf(cycle, w.lines, buyers.length), createAlone: figuresOf(alone, w.lines, buyers.length) };
     };
     /**
      * The floor's orders stay PENDING; closed in SQL here, they are never expired by Frookoon's sweeper, which
@@ -410,8 +459,7 @@ async function main() {
     const rows: Row[] = [];
     for (const w of workloads) {
       for (const connections of CONNECTIONS) {
-        const createAlone = w.pay ? await measureFrookoon({ ...w, name: `${w.name}: the create alone`, pay: false }, connections, SECONDS) : undefined;
-        const frookoon = await measureFrookoon(w, connections, SECONDS);
+        const { frookoon, createAlone } = w.pay ? await measureCycleBesideCreate(w, connections, SECONDS) : { frookoon: await measureFrookoon(w, connections, SECONDS), createAlone: undefined };
         const floor = await measureFloor(w, connections, SECONDS);
         rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond, createAlone });
       }
@@ -457,7 +505,7 @@ async function main() {
     for (const r of rows.filter((r) => r.createAlone)) {
       const { p50 } = r.createAlone!;
       process.stdout.write(
-        `place and pay, ${r.connections} connections: a cycle took ${r.frookoon.p50.toFixed(1)} ms at p50, a create alone just before it ` +
+        `place and pay, ${r.connections} connections: a cycle took ${r.frookoon.p50.toFixed(1)} ms at p50, a create alone in turns with it ` +
           `${p50.toFixed(1)} ms (${r.createAlone!.perSecond.toFixed(0)} orders/s, ${r.createAlone!.cpuMsPerOrder.toFixed(2)} ms CPU each): ${(r.frookoon.p50 / p50).toFixed(2)}x\n`,
       );
     }
