@@ -292,10 +292,10 @@ export async function sqlOf(tx: EntityManager): Promise<Sql> {
   return sqlOn(tx, await trx.client.acquireConnection());
 }
 
-const INDEXED_GENERIC_PLANS = statement(
-  'indexed_generic_plans',
-  "select set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)",
-);
+/** The settings of `indexedGenericPlans`, also those of `transactionSettings` with `genericPlans`. */
+const GENERIC_INDEXED_PLANS = "set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)";
+
+const INDEXED_GENERIC_PLANS = statement('indexed_generic_plans', `select ${GENERIC_INDEXED_PLANS}`);
 
 /**
  * A first step for statements with an index for every row they read: prepared, they keep a generic plan (the
@@ -317,7 +317,7 @@ export const transactionSettings = (options: LockedTransactionOptions): Step => 
   const key = `${ms}ms${options.genericPlans ? '_generic' : ''}`;
   let step = settingsSteps.get(key);
   if (!step) {
-    const plans = options.genericPlans ? ", set_config('plan_cache_mode', 'force_generic_plan', true), set_config('enable_seqscan', 'off', true)" : '';
+    const plans = options.genericPlans ? `, ${GENERIC_INDEXED_PLANS}` : '';
     step = { statement: statement(`transaction_settings_${key}`, `select set_config('lock_timeout', '${ms}ms', true)${plans}`), values: [] };
     settingsSteps.set(key, step);
   }
