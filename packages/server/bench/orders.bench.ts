@@ -2,10 +2,12 @@
  * Order placement under load: the compiled server in production mode and a hand-written `node:http` + `pg`
  * floor (floor-server.ts), each its own process, on one throwaway embedded PostgreSQL, in the same run.
  * Workloads (one hot product; uniform over many products; three-line orders over 100 products; place-and-pay)
- * run at 16 and 64 connections for BENCH_SECONDS each (place-and-pay in turns with the same orders placed alone,
- * its create measured under the same conditions), then hot and uniform again at the most connections with
- * the server restarted as WORKERS=2, each beside a floor run of its own. The vendor, the products with their stock and the customers with their
- * tokens and addresses are made through Frookoon's own REST API, as a client would. Rate limits and the cap on
+ * run at 16 and 64 connections for BENCH_SECONDS each, Frookoon and the floor in alternating turns (BENCH_PAIR_SLICES
+ * of each), so that a stretch of the host running slower falls on both; place-and-pay also takes turns with the same
+ * orders placed alone, its create measured under the same conditions. Then hot and uniform again at the most
+ * connections with the server restarted as WORKERS=2 (its fresh workers warmed on those workloads first), again in
+ * turns with the floor. The vendor, the products with their stock and the customers with their tokens and
+ * addresses are made through Frookoon's own REST API, as a client would. Rate limits and the cap on
  * unpaid orders stay at their defaults: Frookoon's customers are one pool whose pending orders they pay
  * through the API after each run (after its stock check), so neither limit shapes the figures; the floor,
  * which enforces neither, has a pool of its own. BENCH_PGBOUNCER=1 puts PgBouncer (transaction pooling) in
@@ -34,7 +36,7 @@ const FLOOR_CUSTOMERS = Number(process.env.BENCH_FLOOR_CUSTOMERS ?? 100);
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 /** Worker count of the rows measured after the single-worker ones (hot and uniform, at the most connections); 1 skips them. */
 const MULTI_WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-/** Turns of place-and-pay cycles and of the same orders placed alone, alternated within one measurement. */
+/** Turns of each side of a row (Frookoon, the floor, and for place-and-pay the same orders placed alone), alternated. */
 const PAIR_SLICES = Number(process.env.BENCH_PAIR_SLICES ?? 5);
 const PGBOUNCER = process.env.BENCH_PGBOUNCER === '1';
 const DB_POOL_MAX = process.env.DB_POOL_MAX ?? '10';
@@ -377,15 +379,6 @@ async function main() {
       tally.stockSold += before - (await stockSum(products));
     };
 
-    /** One measurement of `seconds`: its figures and the orders it left unpaid. */
-    const run = async (
-      target: Target, pool: Buyer[], products: string[], lines: number, pay: boolean, connections: number, seconds: number,
-    ): Promise<{ figures: Figures; unpaid: { id: string; token: string }[] }> => {
-      const tally = newTally();
-      await runInto(tally, target, pool, products, lines, pay, connections, seconds);
-      return { figures: figuresOf(tally, lines, pool.length), unpaid: tally.unpaid };
-    };
-
     /**
      * Frookoon's unpaid orders of a run, paid by their customers through the API once its stock is counted, so that
      * every run starts with no customer holding any: the cap on unpaid orders then never refuses one. Paying leaves
@@ -406,9 +399,6 @@ async function main() {
       throw new Error("Frookoon's outbox was not dispatched within 2 minutes");
     };
     let closeSeconds = 0;
-    /** One line on stderr as each measurement starts, to follow a long run (and to attach a profiler at the right moment). */
-    const progress = (who: Target, w: (typeof workloads)[number], connections: number, seconds: number) =>
-      process.stderr.write(`${new Date().toISOString()} ${who.name} (pid ${who.process.pid}): ${w.name}, ${connections} connections, ${seconds} s\n`);
     /** Frookoon's unpaid orders paid and its outbox drained after a measurement; not measured. */
     const close = async (unpaid: { id: string; token: string }[]) => {
       const t0 = performance.now();
@@ -416,53 +406,77 @@ async function main() {
       await settle();
       closeSeconds += (performance.now() - t0) / 1000;
     };
-    const measureFrookoon = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
-      progress(targets[0]!, w, connections, seconds);
-      const { figures, unpaid } = await run(targets[0]!, buyers, w.products, w.lines, w.pay, connections, seconds);
-      await close(unpaid);
-      return figures;
-    };
-    /**
-     * Place-and-pay cycles and the same orders placed alone, each for `seconds` in all, taken in PAIR_SLICES turns
-     * of each, in the order alone-cycle, cycle-alone, alone-cycle…: a stretch of the host running slower then
-     * falls on both sides of the comparison rather than on one.
-     */
-    const measureCycleBesideCreate = async (w: (typeof workloads)[number], connections: number, seconds: number) => {
-      progress(targets[0]!, w, connections, seconds);
-      const alone = newTally();
-      const cycle = newTally();
-      for (let slice = 0; slice < PAIR_SLICES; slice++) {
-        const turns = slice % 2 === 0 ? [alone, cycle] : [cycle, alone];
-        for (const tally of turns) {
-          await runInto(tally, targets[0]!, buyers, w.products, w.lines, tally === cycle, connections, seconds / PAIR_SLICES);
-        }
-      }
-      await close([...alone.unpaid, ...cycle.unpaid]);
-      return { frookoon: figuresOf(cycle, w.lines, buyers.length), createAlone: figuresOf(alone, w.lines, buyers.length) };
-    };
     /**
      * The floor's orders stay PENDING; closed in SQL here, they are never expired by Frookoon's sweeper, which
      * would give their stock back during a later run and upset its stock check.
      */
-    const measureFloor = async (w: (typeof workloads)[number], connections: number, seconds: number): Promise<Figures> => {
-      progress(targets[1]!, w, connections, seconds);
-      const { figures } = await run(targets[1]!, floorBuyers, w.products, w.lines, w.pay, connections, seconds);
+    const closeFloor = async () => {
       await db.query("update customer_order set status = 'CANCELLED', updated_at = now() where customer_id = any($1) and status = 'PENDING'", [floorCustomerIds]);
-      return figures;
+    };
+    /** One side of a comparison: whose server, which customers, whether each order is paid, and what its turns counted. */
+    interface Side {
+      target: Target;
+      pool: Buyer[];
+      pay: boolean;
+      tally: Tally;
+    }
+    const side = (target: Target, pool: Buyer[], pay: boolean): Side => ({ target, pool, pay, tally: newTally() });
+    /**
+     * The sides of one row, each for SECONDS in all, in PAIR_SLICES turns of each, their order reversed every other
+     * slice (A B, B A, A B…): a stretch of the host running slower falls on every side of the comparison rather
+     * than on one. Frookoon's outbox is drained after each of its turns (not measured), so that its dispatching
+     * does not run into the next turn, whoever's.
+     */
+    const inTurns = async (w: (typeof workloads)[number], connections: number, sides: Side[], seconds = SECONDS, slices = PAIR_SLICES) => {
+      for (let slice = 0; slice < slices; slice++) {
+        for (const turn of slice % 2 === 0 ? sides : [...sides].reverse()) {
+          // One line on stderr per turn, to follow a long run (and to attach a profiler at the right moment), and
+          // what the turn counted, to tell a stretch of the host from a steady difference.
+          const label = `${turn.target.name} (pid ${turn.target.process.pid}): ${w.name}${turn.pay ? ', paying' : ''}, ${connections} connections`;
+          process.stderr.write(`${new Date().toISOString()} ${label}, ${seconds / slices} s\n`);
+          const { completed, cpuMs, wallMs } = turn.tally;
+          await runInto(turn.tally, turn.target, turn.pool, w.products, w.lines, turn.pay, connections, seconds / slices);
+          const done = turn.tally.completed - completed;
+          process.stderr.write(
+            `  ${((done / (turn.tally.wallMs - wallMs)) * 1000).toFixed(0)}/s, ${((turn.tally.cpuMs - cpuMs) / Math.max(1, done)).toFixed(2)} ms CPU each\n`,
+          );
+          if (turn.target === targets[0]) await settle();
+        }
+      }
+    };
+    /**
+     * One row: Frookoon beside the floor in turns; for place-and-pay, also the same orders placed alone on Frookoon,
+     * so that a cycle is compared with a create measured under the same conditions.
+     */
+    const measureRow = async (w: (typeof workloads)[number], connections: number, workers: number): Promise<Row> => {
+      const frookoon = side(targets[0]!, buyers, w.pay);
+      const floor = side(targets[1]!, floorBuyers, w.pay);
+      const alone = w.pay ? side(targets[0]!, buyers, false) : undefined;
+      await inTurns(w, connections, alone ? [alone, frookoon, floor] : [frookoon, floor]);
+      await closeFloor();
+      await close([...frookoon.tally.unpaid, ...(alone?.tally.unpaid ?? [])]);
+      const figures = (s: Side) => figuresOf(s.tally, w.lines, s.pool.length);
+      return {
+        workload: w.name, connections, workers, frookoon: figures(frookoon), floor: figures(floor),
+        ratio: figures(frookoon).perSecond / figures(floor).perSecond, ...(alone ? { createAlone: figures(alone) } : {}),
+      };
     };
 
-    // Warm-up: JIT, pools, prepared plans, before anything is measured.
-    const warmUp = workloads.find((w) => w.key === 'pay') ?? workloads[0]!;
-    await measureFrookoon(warmUp, 16, 2);
-    await measureFloor(warmUp, 16, 2);
+    /** JIT, pools, prepared plans, before anything is measured: `seconds` of each workload of `ws` on each of `who`. */
+    const warmUp = async (who: Target[], ws: typeof workloads, connections: number, seconds: number) => {
+      for (const w of ws) {
+        const sides = who.map((target) => side(target, target === targets[0] ? buyers : floorBuyers, w.pay));
+        await inTurns(w, connections, sides, seconds, 1);
+        await closeFloor();
+        await close(sides.flatMap((s) => (s.target === targets[0] ? s.tally.unpaid : [])));
+      }
+    };
+    // The first server has just made the data through its API; 2 s of paid orders warm the rest of its path.
+    await warmUp(targets, [workloads.find((w) => w.key === 'pay') ?? workloads[0]!], 16, 2);
 
     const rows: Row[] = [];
     for (const w of workloads) {
-      for (const connections of CONNECTIONS) {
-        const { frookoon, createAlone } = w.pay ? await measureCycleBesideCreate(w, connections, SECONDS) : { frookoon: await measureFrookoon(w, connections, SECONDS), createAlone: undefined };
-        const floor = await measureFloor(w, connections, SECONDS);
-        rows.push({ workload: w.name, connections, workers: 1, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond, createAlone });
-      }
+      for (const connections of CONNECTIONS) rows.push(await measureRow(w, connections, 1));
     }
 
     const multi = MULTI_WORKERS > 1 ? workloads.filter((w) => w.key === 'hot' || w.key === 'uniform') : [];
@@ -470,13 +484,9 @@ async function main() {
     if (multi.length > 0) {
       await stop(targets[0]!);
       targets[0] = await startFrookoon(MULTI_WORKERS);
-      await measureFrookoon(warmUp, 16, 2);
-      for (const w of multi) {
-        // The floor again, right after: a ratio compares two runs made under the same conditions of the host.
-        const frookoon = await measureFrookoon(w, multiConnections, SECONDS);
-        const floor = await measureFloor(w, multiConnections, SECONDS);
-        rows.push({ workload: w.name, connections: multiConnections, workers: MULTI_WORKERS, frookoon, floor, ratio: frookoon.perSecond / floor.perSecond });
-      }
+      // Fresh workers, which made no data: their JIT is warmed on the very workloads measured next.
+      await warmUp([targets[0]], multi, multiConnections, 5);
+      for (const w of multi) rows.push(await measureRow(w, multiConnections, MULTI_WORKERS));
     }
 
     const balanced = (f: Figures) => f.stockSold === f.unitsAccepted;
@@ -511,12 +521,12 @@ async function main() {
     }
     const mostPerCustomer = Math.max(...rows.flatMap((r) => [r.frookoon, ...(r.createAlone ? [r.createAlone] : [])]).map((f) => f.maxOrdersPerCustomer));
     const footer = [
-      `${SECONDS} s per run; rate limits and caps at their defaults; the busiest customer placed ${mostPerCustomer} orders in one run (MAX_PENDING_ORDERS ${MAX_PENDING_ORDERS}); ` +
+      `${SECONDS} s per run, in ${PAIR_SLICES} turns alternating with the floor's; rate limits and caps at their defaults; the busiest customer placed ${mostPerCustomer} orders in one run (MAX_PENDING_ORDERS ${MAX_PENDING_ORDERS}); ` +
         `server CPU summed over its process tree, peak RSS of its largest process; DB_POOL_MAX ${DB_POOL_MAX} connections per server, shared by its workers`,
       `data made through the API: ${PRODUCTS + 101} products, ${CUSTOMERS} Frookoon customers and ${FLOOR_CUSTOMERS} floor customers (one pool each, ` +
         `Frookoon's unpaid orders paid through the API after each run), set-up ${setupSeconds.toFixed(1)} s ` +
         `(products ${productsSeconds.toFixed(1)} s, customers ${customersSeconds.toFixed(1)} s side by side); paying them took ${closeSeconds.toFixed(1)} s in all`,
-      ...(rows.some((r) => r.workers > 1) ? [`workers = ${MULTI_WORKERS} rows: the same server restarted with WORKERS=${MULTI_WORKERS}, each beside a floor run of its own`] : []),
+      ...(rows.some((r) => r.workers > 1) ? [`workers = ${MULTI_WORKERS} rows: the same server restarted with WORKERS=${MULTI_WORKERS}, in turns with the floor as the others`] : []),
       bouncer ? `through PgBouncer (transaction pooling, ${DB_POOL_MAX} server connections), for Frookoon and the floor alike` : 'straight to PostgreSQL',
     ];
     process.stdout.write(`${footer.join('\n')}\n`);
