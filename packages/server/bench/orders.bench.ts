@@ -434,11 +434,11 @@ async function main() {
           // what the turn counted, to tell a stretch of the host from a steady difference.
           const label = `${turn.target.name} (pid ${turn.target.process.pid}): ${w.name}${turn.pay ? ', paying' : ''}, ${connections} connections`;
           process.stderr.write(`${new Date().toISOString()} ${label}, ${seconds / slices} s\n`);
-          const { completed, cpuMs, wallMs } = turn.tally;
+          const before = { ...turn.tally };
           await runInto(turn.tally, turn.target, turn.pool, w.products, w.lines, turn.pay, connections, seconds / slices);
-          const done = turn.tally.completed - completed;
+          const done = turn.tally.completed - before.completed;
           process.stderr.write(
-            `  ${((done / (turn.tally.wallMs - wallMs)) * 1000).toFixed(0)}/s, ${((turn.tally.cpuMs - cpuMs) / Math.max(1, done)).toFixed(2)} ms CPU each\n`,
+            `  ${((done / (turn.tally.wallMs - before.wallMs)) * 1000).toFixed(0)}/s, ${((turn.tally.cpuMs - before.cpuMs) / Math.max(1, done)).toFixed(2)} ms CPU each\n`,
           );
           if (turn.target === targets[0]) await settle();
         }
@@ -456,10 +456,8 @@ async function main() {
       await closeFloor();
       await close([...frookoon.tally.unpaid, ...(alone?.tally.unpaid ?? [])]);
       const figures = (s: Side) => figuresOf(s.tally, w.lines, s.pool.length);
-      return {
-        workload: w.name, connections, workers, frookoon: figures(frookoon), floor: figures(floor),
-        ratio: figures(frookoon).perSecond / figures(floor).perSecond, ...(alone ? { createAlone: figures(alone) } : {}),
-      };
+      const [ours, theirs] = [figures(frookoon), figures(floor)];
+      return { workload: w.name, connections, workers, frookoon: ours, floor: theirs, ratio: ours.perSecond / theirs.perSecond, createAlone: alone && figures(alone) };
     };
 
     /** JIT, pools, prepared plans, before anything is measured: `seconds` of each workload of `ws` on each of `who`. */
