@@ -421,6 +421,11 @@ async function main() {
       tally: Tally;
     }
     const side = (target: Target, pool: Buyer[], pay: boolean): Side => ({ target, pool, pay, tally: newTally() });
+    /** After the turns of `sides`: the floor's orders closed, and Frookoon's unpaid ones paid with its outbox drained. */
+    const closeSides = async (sides: readonly Side[]) => {
+      await closeFloor();
+      await close(sides.flatMap((s) => (s.target === targets[0] ? s.tally.unpaid : [])));
+    };
     /**
      * The sides of one row, each for SECONDS in all, in PAIR_SLICES turns of each, their order reversed every other
      * slice (A B, B A, A B…): a stretch of the host running slower falls on every side of the comparison rather
@@ -452,9 +457,9 @@ async function main() {
       const frookoon = side(targets[0]!, buyers, w.pay);
       const floor = side(targets[1]!, floorBuyers, w.pay);
       const alone = w.pay ? side(targets[0]!, buyers, false) : undefined;
-      await inTurns(w, connections, alone ? [alone, frookoon, floor] : [frookoon, floor]);
-      await closeFloor();
-      await close([...frookoon.tally.unpaid, ...(alone?.tally.unpaid ?? [])]);
+      const sides = alone ? [alone, frookoon, floor] : [frookoon, floor];
+      await inTurns(w, connections, sides);
+      await closeSides(sides);
       const figures = (s: Side) => figuresOf(s.tally, w.lines, s.pool.length);
       const [ours, theirs] = [figures(frookoon), figures(floor)];
       return { workload: w.name, connections, workers, frookoon: ours, floor: theirs, ratio: ours.perSecond / theirs.perSecond, createAlone: alone && figures(alone) };
@@ -465,8 +470,7 @@ async function main() {
       for (const w of ws) {
         const sides = who.map((target) => side(target, target === targets[0] ? buyers : floorBuyers, w.pay));
         await inTurns(w, connections, sides, seconds, 1);
-        await closeFloor();
-        await close(sides.flatMap((s) => (s.target === targets[0] ? s.tally.unpaid : [])));
+        await closeSides(sides);
       }
     };
     // The first server has just made the data through its API; 2 s of paid orders warm the rest of its path.
