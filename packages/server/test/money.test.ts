@@ -8,13 +8,35 @@ import { bearer, jsonPost, startTestApp, type TestApp, type TestUser } from '../
 import { invariantViolations, makeBuyer, makeProduct, makeVendor, stockOf } from '../../../test/support/fixtures';
 import { act, deliveryOtp, orderIn, placeOrder, statusOf } from '../../../test/support/lifecycle';
 
+/** The test gateway, whose next charge can be held once it is reached, to act while the charge is in flight. */
+class HeldGateway extends TestPaymentGateway {
+  private held: { reached: () => void; release: Promise<void> } | null = null;
+
+  /** Resolves when the next charge is reached; that charge goes on once `release` resolves. */
+  holdNext(release: Promise<void>): Promise<void> {
+    return new Promise((reached) => {
+      this.held = { reached, release };
+    });
+  }
+
+  override async charge(request: Parameters<TestPaymentGateway['charge']>[0]) {
+    const held = this.held;
+    this.held = null;
+    if (held) {
+      held.reached();
+      await held.release;
+    }
+    return super.charge(request);
+  }
+}
+
 let app: TestApp;
-let gateway: TestPaymentGateway;
+let gateway: HeldGateway;
 let vendor: TestUser;
 let admin: TestUser;
 
 beforeAll(async () => {
-  gateway = new TestPaymentGateway();
+  gateway = new HeldGateway();
   // Jobs are run by the tests themselves, so that every step is seen.
   app = await startTestApp({ REFUND_POLL_MS: '3600000' }, undefined, { paymentGateway: gateway });
   ({ vendor } = await makeVendor(app));
@@ -111,6 +133,26 @@ describe('payments', () => {
     expect(await json<ProblemDetails>(res)).toMatchObject({ error_code: 'VALIDATION_ERROR', errors: [{ field: 'paymentToken' }] });
     expect(await statusOf(app, order.id)).toBe('PENDING');
     expect(await json<OrderView>(act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' }))).toMatchObject({ status: 'CONFIRMED', paidCents: 200 });
+  });
+
+  it('refunds the charge of an order its customer cancelled while the gateway was charging it', async () => {
+    const order = await placeOrder(app, vendor.vendorId!);
+    let release!: () => void;
+    const reached = gateway.holdNext(new Promise((resolve) => (release = resolve)));
+    const paying = act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' });
+    await reached;
+    expect(await json<OrderView>(act(app, order.buyer.token, order.id, 'cancel'))).toMatchObject({ status: 'CANCELLED', paidCents: 0 });
+    release();
+
+    const res = await paying;
+    expect(res.status).toBe(409);
+    expect(await json<ProblemDetails>(res)).toMatchObject({ error_code: 'INVALID_STATUS_TRANSITION' });
+    expect(await getOrder(order.buyer.token, order.id)).toMatchObject({ status: 'CANCELLED', paidCents: 200, refundStatus: 'requested' });
+    const history = await app.orm.em.fork().execute<{ new_status: string }[]>('select new_status from order_status_history where order_id = ? order by changed_at', [order.id]);
+    expect(history.map((h) => h.new_status)).toEqual(['PENDING', 'CANCELLED']);
+    await refunds();
+    expect(await getOrder(order.buyer.token, order.id)).toMatchObject({ refundedCents: 200, refundStatus: 'succeeded' });
+    await expectInvariants();
   });
 
   it('confirms an order whose charge went through but whose confirmation never committed, instead of expiring it', async () => {

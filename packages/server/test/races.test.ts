@@ -101,6 +101,32 @@ describe('races on real transactions', () => {
     await expectInvariants();
   });
 
+  it('pay racing a cancel by the customer: either paid, or cancelled with any charge refunded, never charged and cancelled', async () => {
+    for (let round = 0; round < 8; round++) {
+      const order = await placeOrder(app, vendorId);
+      const [paid, cancelled] = await Promise.all([
+        act(app, order.buyer.token, order.id, 'pay', { paymentToken: 'tok_visa' }),
+        new Promise((r) => setTimeout(r, round * 12)).then(() => act(app, order.buyer.token, order.id, 'cancel')),
+      ]);
+      const status = await statusOf(app, order.id);
+      const charged = gateway.charges.filter((c) => c.metadata.orderId === order.id).length;
+      const refunds = (await app.orm.em.fork().execute<{ n: number }[]>('select count(*)::int as n from refund where order_id = ?', [order.id]))[0]!.n;
+      if (paid.status === 200) {
+        // Paid first: the order stayed CONFIRMED, or the cancel that came after it refunded the charge.
+        expect(status === 'CONFIRMED' ? refunds : refunds - 1).toBe(0);
+        expect(charged).toBe(1);
+      } else {
+        expect(status).toBe('CANCELLED');
+        expect(cancelled.status).toBe(200);
+        // Cancelled before the charge was made (nothing charged) or while it was in flight (charged, and refunded).
+        expect(charged - refunds).toBe(0);
+      }
+      expect(await historyCount(order.id, 'CONFIRMED')).toBe(paid.status === 200 ? 1 : 0);
+      expect(await historyCount(order.id, 'CANCELLED')).toBe(status === 'CANCELLED' ? 1 : 0);
+    }
+    await expectInvariants();
+  });
+
   it('two sweepers at once over the same expired orders cancel each exactly once', async () => {
     const orders = await Promise.all(Array.from({ length: 12 }, () => placeOrder(app, vendorId)));
     const [a, b] = await Promise.all([sweep(), sweep()]);
