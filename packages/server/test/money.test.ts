@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProblemDetails } from '@frookoon/sdk';
+import type { ChargeRequest } from '../src/domain/payments/payment-gateway';
 import { TestPaymentGateway } from '../src/domain/payments/test-payment-gateway';
 import { runRefunds } from '../src/jobs/refund-runner';
 import { createLogger } from '../src/logger';
@@ -19,7 +20,7 @@ class HeldGateway extends TestPaymentGateway {
     });
   }
 
-  override async charge(request: Parameters<TestPaymentGateway['charge']>[0]) {
+  override async charge(request: ChargeRequest) {
     const held = this.held;
     this.held = null;
     if (held) {
