@@ -379,16 +379,6 @@ async function main() {
       tally.stockSold += before - (await stockSum(products));
     };
 
-    /**
-     * Frookoon's unpaid orders of a run, paid by their customers through the API once its stock is counted, so that
-     * every run starts with no customer holding any: the cap on unpaid orders then never refuses one. Paying leaves
-     * the stock sold, as the run counted it, and costs the server less than cancelling. Not measured.
-     */
-    const payAll = async (target: Target, orders: { id: string; token: string }[]) => {
-      await inParallel(orders.length, SETUP_CONCURRENCY, (i) =>
-        api(setupAgent, target.port, `/orders/${orders[i]!.id}/pay`, orders[i]!.token, { paymentToken: 'tok_visa' }, 200),
-      );
-    };
     /** Frookoon's outbox drained, so that dispatching what a run and its payments wrote does not run into the next measurement. */
     const settle = async () => {
       for (let i = 0; i < 1200; i++) {
@@ -398,21 +388,6 @@ async function main() {
       }
       throw new Error("Frookoon's outbox was not dispatched within 2 minutes");
     };
-    let closeSeconds = 0;
-    /** Frookoon's unpaid orders paid and its outbox drained after a measurement; not measured. */
-    const close = async (unpaid: { id: string; token: string }[]) => {
-      const t0 = performance.now();
-      await payAll(targets[0]!, unpaid);
-      await settle();
-      closeSeconds += (performance.now() - t0) / 1000;
-    };
-    /**
-     * The floor's orders stay PENDING; closed in SQL here, they are never expired by Frookoon's sweeper, which
-     * would give their stock back during a later run and upset its stock check.
-     */
-    const closeFloor = async () => {
-      await db.query("update customer_order set status = 'CANCELLED', updated_at = now() where customer_id = any($1) and status = 'PENDING'", [floorCustomerIds]);
-    };
     /** One side of a comparison: whose server, which customers, whether each order is paid, and what its turns counted. */
     interface Side {
       target: Target;
@@ -421,10 +396,23 @@ async function main() {
       tally: Tally;
     }
     const side = (target: Target, pool: Buyer[], pay: boolean): Side => ({ target, pool, pay, tally: newTally() });
-    /** After the turns of `sides`: the floor's orders closed, and Frookoon's unpaid ones paid with its outbox drained. */
+    let closeSeconds = 0;
+    /**
+     * After the turns of `sides`, not measured. The floor's orders stay PENDING; closed in SQL here, they are never
+     * expired by Frookoon's sweeper, which would give their stock back during a later run and upset its stock check.
+     * Frookoon's unpaid orders are paid by their customers through the API once the stock is counted, so that every
+     * run starts with no customer holding any (the cap on unpaid orders then never refuses one; paying leaves the stock
+     * sold, as the run counted it, and costs the server less than cancelling), and its outbox is drained.
+     */
     const closeSides = async (sides: readonly Side[]) => {
-      await closeFloor();
-      await close(sides.flatMap((s) => (s.target === targets[0] ? s.tally.unpaid : [])));
+      await db.query("update customer_order set status = 'CANCELLED', updated_at = now() where customer_id = any($1) and status = 'PENDING'", [floorCustomerIds]);
+      const t0 = performance.now();
+      const unpaid = sides.flatMap((s) => (s.target === targets[0] ? s.tally.unpaid : []));
+      await inParallel(unpaid.length, SETUP_CONCURRENCY, (i) =>
+        api(setupAgent, targets[0]!.port, `/orders/${unpaid[i]!.id}/pay`, unpaid[i]!.token, { paymentToken: 'tok_visa' }, 200),
+      );
+      await settle();
+      closeSeconds += (performance.now() - t0) / 1000;
     };
     /**
      * The sides of one row, each for SECONDS in all, in PAIR_SLICES turns of each, their order reversed every other
